@@ -1,0 +1,41 @@
+//! # exch-core
+//!
+//! The venue-independent heart of the `exch` connectors: unified [models](model), the
+//! object-safe [`Exchange`] trait, the [`Error`] type, [signing helpers](sign),
+//! [precision rules](precision), and the plumbing every venue crate shares.
+//!
+//! Venue crates (`exch-binance`, `exch-okx`, ...) depend on this crate only; this crate knows
+//! no venue.
+//!
+//! ```
+//! use exch_core::{Symbol, MarketKind};
+//! let s: Symbol = "BTC/USDT:USDT".parse()?;
+//! assert_eq!(s.kind(), MarketKind::LinearPerpetual);
+//! # Ok::<(), exch_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod exchange;
+pub mod model;
+pub mod order;
+pub mod precision;
+pub mod sign;
+pub mod symbol;
+pub mod venue;
+
+pub use config::{ClientConfig, Environment};
+pub use credentials::{Credentials, Secret};
+pub use error::{Error, ErrorKind, Result};
+pub use exchange::Exchange;
+pub use model::*;
+pub use order::{
+    new_client_order_id, Attached, Order, OrderQuery, OrderRef, OrderRequest, OrderRequestBuilder, OrderStatus,
+    OrderType, TimeInForce,
+};
+pub use precision::{OrderRule, Rounding};
+pub use rust_decimal::Decimal;
+pub use symbol::{MarketKind, Symbol};
+pub use venue::Venue;
