@@ -1,0 +1,35 @@
+//! # exch
+//!
+//! One typed async Rust API over crypto exchanges: spot and USDT-margined perpetuals, market
+//! data, trading and accounts, with a router that maps symbols to venues and aggregates
+//! positions across them.
+//!
+//! This is the facade crate. It re-exports [`exch_core`] (models, the object-safe
+//! [`Exchange`] trait, [`Error`]) and compiles only the venues you enable, one cargo feature
+//! each (`binance`, ...; `full` for every implemented venue). No venue is compiled by default,
+//! so a build that needs one venue never compiles the others.
+//!
+//! ```no_run
+//! # async fn run() -> exch::Result<()> {
+//! use exch::{ClientConfig, Venue};
+//!
+//! let ex = exch::connect(Venue::Binance, ClientConfig::new())?;
+//! let ticker = ex.ticker(&"BTC/USDT".parse()?).await?;
+//! println!("last {:?}", ticker.last);
+//! # Ok(()) }
+//! ```
+//!
+//! [`connect`] returns an `Arc<dyn Exchange>`: the same value works with every venue and
+//! with the router.
+#![deny(missing_docs)]
+
+pub mod decode;
+mod venues;
+
+pub use exch_core;
+pub use exch_core::*;
+
+pub use venues::{connect, enabled_venues, is_enabled};
+
+#[cfg(feature = "binance")]
+pub use exch_binance;
