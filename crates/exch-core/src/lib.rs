@@ -19,6 +19,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod exchange;
+pub mod limiter;
 pub mod model;
 pub mod order;
 pub mod precision;
@@ -30,6 +31,7 @@ pub use config::{ClientConfig, Environment};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::Exchange;
+pub use limiter::{LimiterKey, LimiterRegistry, RateLimiter, ScopeQuota};
 pub use model::*;
 pub use order::{
     new_client_order_id, Attached, Order, OrderQuery, OrderRef, OrderRequest, OrderRequestBuilder, OrderStatus,
