@@ -1,0 +1,11 @@
+//! # exch-okx
+//!
+//! OKX V5 connector (SPOT and USDT-margined SWAP) for the `exch` unified API.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod errors;
+pub mod parse;
+pub mod sign;
+pub mod symbols;
+pub mod wire;

@@ -1,0 +1,557 @@
+//! OKX wire types → core models. Never panics: malformed numbers and unknown states become
+//! `Decode` errors (or `None` for optional fields).
+//!
+//! SWAP sizes are contracts on the wire; every quantity here is converted to base units with
+//! the market's `contract_size` (`ctVal × ctMult`), and positions report both.
+
+use std::str::FromStr;
+
+use exch_core::{
+    Balance, Candle, Decimal, Error, ErrorKind, Income, IncomeKind, Level, MarginMode, Market, MarketKind,
+    MarketStatus, Order, OrderBook, OrderStatus, OrderType, Position, PositionMode, PositionSide, Result, Side, Ticker,
+    TimeInForce, TimestampMs, Trade, Venue,
+};
+use serde::de::DeserializeOwned;
+
+use crate::errors::venue_error;
+use crate::symbols::{unified_symbol, MarketMap};
+use crate::wire;
+
+/// An optional decimal: empty → `None`; plain or scientific notation.
+pub fn opt_dec(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    Decimal::from_str(s).or_else(|_| Decimal::from_scientific(s)).ok()
+}
+
+fn bad(what: &str, value: &str) -> Error {
+    Error::new(ErrorKind::Decode, format!("bad OKX {what} `{value}`")).with_venue(Venue::Okx)
+}
+
+/// A required decimal.
+pub fn dec(what: &str, s: &str) -> Result<Decimal> {
+    opt_dec(s).ok_or_else(|| bad(what, s))
+}
+
+/// An optional ms timestamp.
+pub fn opt_ms(s: &str) -> Option<TimestampMs> {
+    s.trim().parse().ok()
+}
+
+/// A required ms timestamp.
+pub fn ms(what: &str, s: &str) -> Result<TimestampMs> {
+    opt_ms(s).ok_or_else(|| bad(what, s))
+}
+
+/// Decodes an envelope and returns its rows when `code` is `"0"` (or `"2"`, partial batch
+/// success, whose rows carry their own `sCode`). Otherwise the error of the first failing
+/// item's `sCode` (the real reason), or of the top-level code.
+pub fn envelope<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -> Result<Vec<T>> {
+    let raw: wire::Envelope<serde_json::Value> = match serde_json::from_slice(body) {
+        Ok(e) => e,
+        Err(e) => {
+            let err = Error::decode(endpoint, body, e)
+                .with_venue(Venue::Okx)
+                .with_http_status(status);
+            return Err(err);
+        }
+    };
+    if raw.code != "0" && raw.code != "2" {
+        for item in &raw.data {
+            let s_code = item.get("sCode").and_then(json_str).unwrap_or_default();
+            if !s_code.is_empty() && s_code != "0" {
+                let s_msg = item.get("sMsg").and_then(json_str).unwrap_or_default();
+                return Err(venue_error(&s_code, &s_msg, Some(status), endpoint));
+            }
+        }
+        return Err(venue_error(&raw.code, &raw.msg, Some(status), endpoint));
+    }
+    raw.data
+        .into_iter()
+        .map(|v| serde_json::from_value(v).map_err(|e| Error::decode(endpoint, body, e).with_venue(Venue::Okx)))
+        .collect()
+}
+
+fn json_str(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The error of a failed per-item acknowledgement (`sCode` other than `"0"`), if any.
+pub fn ack_error(ack: &wire::OrderAck, endpoint: &str) -> Option<Error> {
+    (!ack.s_code.is_empty() && ack.s_code != "0").then(|| venue_error(&ack.s_code, &ack.s_msg, Some(200), endpoint))
+}
+
+/// Server time in ms.
+pub fn server_time(rows: &[wire::ServerTime]) -> Result<TimestampMs> {
+    let row = rows.first().ok_or_else(|| bad("server time", "<empty>"))?;
+    ms("server time", &row.ts)
+}
+
+/// Base units per contract of an instrument: `ctVal × ctMult` for swaps, 1 for spot.
+pub fn contract_size(inst: &wire::Instrument) -> Result<Decimal> {
+    if inst.inst_type != "SWAP" {
+        return Ok(Decimal::ONE);
+    }
+    let val = dec("ctVal", &inst.ct_val)?;
+    let mult = opt_dec(&inst.ct_mult).unwrap_or(Decimal::ONE);
+    Ok((val * mult).normalize())
+}
+
+/// A unified market from an instrument; `Ok(None)` for kinds this crate does not trade
+/// (futures, options, inverse swaps are kept: `BTC/USD:BTC`).
+pub fn market(inst: &wire::Instrument) -> Result<Option<Market>> {
+    let Some(symbol) = unified_symbol(inst) else {
+        return Ok(None);
+    };
+    let cs = contract_size(inst)?;
+    let status = match inst.state.as_str() {
+        "live" => MarketStatus::Trading,
+        "suspend" => MarketStatus::Halted,
+        "expired" => MarketStatus::Closed,
+        other => MarketStatus::Unknown(other.to_string()),
+    };
+    let tick = dec("tickSz", &inst.tick_sz)?;
+    let lot = dec("lotSz", &inst.lot_sz)?;
+    let base = |d: Decimal| (d * cs).normalize();
+    Ok(Some(Market {
+        kind: symbol.kind(),
+        symbol,
+        venue_symbol: inst.inst_id.clone(),
+        status,
+        tick_size: tick.normalize(),
+        step_size: base(lot),
+        min_qty: opt_dec(&inst.min_sz).map(base),
+        max_qty: opt_dec(&inst.max_lmt_sz).map(base),
+        // OKX documents no minimum-notional field.
+        min_notional: None,
+        contract_size: cs,
+    }))
+}
+
+/// Every SPOT and SWAP market of an instrument list.
+pub fn markets(insts: &[wire::Instrument]) -> Result<Vec<Market>> {
+    let mut out = Vec::with_capacity(insts.len());
+    for i in insts {
+        if let Some(m) = market(i)? {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// A ticker. Swap sizes are contracts on the wire (converted); swap `vol24h` is contracts,
+/// `volCcy24h` base; spot `vol24h` is base, `volCcy24h` quote.
+pub fn ticker(t: &wire::Ticker, m: &Market) -> Ticker {
+    let cs = m.contract_size;
+    let last = opt_dec(&t.last);
+    let open = opt_dec(&t.open_24h);
+    let (base_volume, quote_volume) = if m.kind == MarketKind::Spot {
+        (opt_dec(&t.vol_24h), opt_dec(&t.vol_ccy_24h))
+    } else {
+        (opt_dec(&t.vol_24h).map(|v| (v * cs).normalize()), None)
+    };
+    let change_percent = match (last, open) {
+        (Some(l), Some(o)) if !o.is_zero() => Some(((l - o) / o * Decimal::ONE_HUNDRED).normalize()),
+        _ => None,
+    };
+    Ticker {
+        symbol: m.symbol.clone(),
+        last,
+        bid: opt_dec(&t.bid_px),
+        bid_qty: opt_dec(&t.bid_sz).map(|q| (q * cs).normalize()),
+        ask: opt_dec(&t.ask_px),
+        ask_qty: opt_dec(&t.ask_sz).map(|q| (q * cs).normalize()),
+        open,
+        high: opt_dec(&t.high_24h),
+        low: opt_dec(&t.low_24h),
+        base_volume,
+        quote_volume,
+        change_percent,
+        timestamp: opt_ms(&t.ts),
+    }
+}
+
+fn levels(rows: &[Vec<String>], cs: Decimal) -> Result<Vec<Level>> {
+    rows.iter()
+        .map(|r| {
+            let px = r.first().map(String::as_str).unwrap_or("");
+            let sz = r.get(1).map(String::as_str).unwrap_or("");
+            Ok(Level {
+                price: dec("book price", px)?,
+                qty: (dec("book size", sz)? * cs).normalize(),
+            })
+        })
+        .collect()
+}
+
+/// An order book (swap sizes converted to base units).
+pub fn order_book(rows: &[wire::Book], m: &Market) -> Result<OrderBook> {
+    let b = rows.first().ok_or_else(|| bad("order book", "<empty>"))?;
+    Ok(OrderBook {
+        symbol: m.symbol.clone(),
+        bids: levels(&b.bids, m.contract_size)?,
+        asks: levels(&b.asks, m.contract_size)?,
+        sequence: None,
+        timestamp: opt_ms(&b.ts),
+    })
+}
+
+/// A public trade.
+pub fn trade(t: &wire::Trade, m: &Market) -> Result<Trade> {
+    Ok(Trade {
+        symbol: m.symbol.clone(),
+        id: t.trade_id.clone(),
+        price: dec("trade price", &t.px)?,
+        qty: (dec("trade size", &t.sz)? * m.contract_size).normalize(),
+        side: Side::from_str(&t.side).ok(),
+        timestamp: ms("trade time", &t.ts)?,
+    })
+}
+
+/// A candle row `[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]`. Swap `vol` is
+/// contracts (converted to base).
+pub fn candle(row: &[String], m: &Market) -> Result<Candle> {
+    let f = |i: usize| row.get(i).map(String::as_str).unwrap_or("");
+    Ok(Candle {
+        open_time: ms("candle time", f(0))?,
+        open: dec("candle open", f(1))?,
+        high: dec("candle high", f(2))?,
+        low: dec("candle low", f(3))?,
+        close: dec("candle close", f(4))?,
+        volume: (dec("candle volume", f(5))? * m.contract_size).normalize(),
+        quote_volume: opt_dec(f(7)),
+        closed: match f(8) {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+    })
+}
+
+/// Candle rows (newest first on the wire) in ascending order.
+pub fn candles(rows: &[wire::CandleRow], m: &Market) -> Result<Vec<Candle>> {
+    let mut out = rows.iter().map(|r| candle(r, m)).collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|c| c.open_time);
+    out.dedup_by_key(|c| c.open_time);
+    Ok(out)
+}
+
+/// Maps an order state (strict).
+pub fn order_status(state: &str) -> Result<OrderStatus> {
+    Ok(match state {
+        "live" => OrderStatus::New,
+        "partially_filled" => OrderStatus::PartiallyFilled,
+        "filled" => OrderStatus::Filled,
+        "canceled" | "mmp_canceled" => OrderStatus::Canceled,
+        other => return Err(bad("order state", other)),
+    })
+}
+
+/// Maps an `ordType` to the unified type and time in force (strict).
+pub fn order_kind(ord_type: &str) -> Result<(OrderType, Option<TimeInForce>)> {
+    Ok(match ord_type {
+        "market" => (OrderType::Market, None),
+        "optimal_limit_ioc" => (OrderType::Market, Some(TimeInForce::Ioc)),
+        "limit" => (OrderType::Limit, Some(TimeInForce::Gtc)),
+        "post_only" => (OrderType::Limit, Some(TimeInForce::PostOnly)),
+        "fok" => (OrderType::Limit, Some(TimeInForce::Fok)),
+        "ioc" => (OrderType::Limit, Some(TimeInForce::Ioc)),
+        other => return Err(bad("order type", other)),
+    })
+}
+
+fn position_side(s: &str) -> Option<PositionSide> {
+    match s {
+        "long" => Some(PositionSide::Long),
+        "short" => Some(PositionSide::Short),
+        _ => None,
+    }
+}
+
+/// A regular order. Spot market buys sized in quote currency (`tgtCcy=quote_ccy`) report
+/// their filled base quantity as `qty`.
+pub fn order(o: &wire::Order, m: &Market) -> Result<Order> {
+    let (order_type, time_in_force) = order_kind(&o.ord_type)?;
+    let cs = m.contract_size;
+    let side = Side::from_str(&o.side).map_err(|_| bad("side", &o.side))?;
+    let filled = opt_dec(&o.acc_fill_sz).unwrap_or(Decimal::ZERO) * cs;
+    let sz = dec("order size", &o.sz)?;
+    let quote_sized = m.kind == MarketKind::Spot && o.tgt_ccy == "quote_ccy" && order_type == OrderType::Market;
+    let qty = if quote_sized { filled } else { sz * cs };
+    Ok(Order {
+        symbol: m.symbol.clone(),
+        id: o.ord_id.clone(),
+        client_order_id: (!o.cl_ord_id.is_empty()).then(|| o.cl_ord_id.clone()),
+        side,
+        order_type,
+        time_in_force,
+        price: opt_dec(&o.px).filter(|p| !p.is_zero()),
+        trigger_price: None,
+        qty: qty.normalize(),
+        filled_qty: filled.normalize(),
+        avg_price: opt_dec(&o.avg_px).filter(|p| !p.is_zero()),
+        status: order_status(&o.state)?,
+        reduce_only: o.reduce_only == "true",
+        position_side: position_side(&o.pos_side),
+        created_at: opt_ms(&o.c_time),
+        updated_at: opt_ms(&o.u_time),
+    })
+}
+
+/// Maps an algo order state (strict).
+pub fn algo_status(state: &str) -> Result<OrderStatus> {
+    Ok(match state {
+        "live" | "pause" => OrderStatus::Pending,
+        "partially_effective" => OrderStatus::PartiallyFilled,
+        "effective" => OrderStatus::Filled,
+        "canceled" => OrderStatus::Canceled,
+        "order_failed" => OrderStatus::Rejected,
+        other => return Err(bad("algo state", other)),
+    })
+}
+
+/// An algo order (stop, take-profit, trigger, trailing) as a unified order; the algo id is
+/// the order id.
+pub fn algo_order(o: &wire::AlgoOrder, m: &Market) -> Result<Order> {
+    let limit_px = |s: &str| opt_dec(s).filter(|p| *p > Decimal::ZERO);
+    let (order_type, trigger, price) = match o.ord_type.as_str() {
+        "trigger" => {
+            let px = limit_px(&o.ord_px);
+            let t = if px.is_some() {
+                OrderType::StopLimit
+            } else {
+                OrderType::StopMarket
+            };
+            (t, opt_dec(&o.trigger_px), px)
+        }
+        "conditional" | "oco" if !o.sl_trigger_px.is_empty() && o.tp_trigger_px.is_empty() => {
+            let px = limit_px(&o.sl_ord_px);
+            let t = if px.is_some() {
+                OrderType::StopLimit
+            } else {
+                OrderType::StopMarket
+            };
+            (t, opt_dec(&o.sl_trigger_px), px)
+        }
+        "conditional" | "oco" => {
+            let px = limit_px(&o.tp_ord_px);
+            let t = if px.is_some() {
+                OrderType::TakeProfitLimit
+            } else {
+                OrderType::TakeProfitMarket
+            };
+            (t, opt_dec(&o.tp_trigger_px), px)
+        }
+        "move_order_stop" => (OrderType::TrailingStop, opt_dec(&o.active_px), None),
+        other => return Err(bad("algo order type", other)),
+    };
+    let side = Side::from_str(&o.side).map_err(|_| bad("side", &o.side))?;
+    Ok(Order {
+        symbol: m.symbol.clone(),
+        id: o.algo_id.clone(),
+        client_order_id: (!o.algo_cl_ord_id.is_empty()).then(|| o.algo_cl_ord_id.clone()),
+        side,
+        order_type,
+        time_in_force: None,
+        price,
+        trigger_price: trigger,
+        qty: (opt_dec(&o.sz).unwrap_or(Decimal::ZERO) * m.contract_size).normalize(),
+        filled_qty: Decimal::ZERO,
+        avg_price: None,
+        status: algo_status(&o.state)?,
+        reduce_only: o.reduce_only == "true",
+        position_side: position_side(&o.pos_side),
+        created_at: opt_ms(&o.c_time),
+        updated_at: opt_ms(&o.u_time),
+    })
+}
+
+/// Non-zero balances of the trading account: `free = availBal`, `locked = frozenBal`,
+/// `total = cashBal` (or `eq` when absent).
+pub fn balances(rows: &[wire::AccountBalance]) -> Vec<Balance> {
+    let mut out = Vec::new();
+    for row in rows {
+        for d in &row.details {
+            let free = opt_dec(&d.avail_bal).unwrap_or(Decimal::ZERO);
+            let locked = opt_dec(&d.frozen_bal).unwrap_or(Decimal::ZERO);
+            let total = opt_dec(&d.cash_bal).or_else(|| opt_dec(&d.eq)).unwrap_or(free + locked);
+            if total.is_zero() && free.is_zero() && locked.is_zero() {
+                continue;
+            }
+            out.push(Balance {
+                asset: d.ccy.clone(),
+                free: free.normalize(),
+                locked: locked.normalize(),
+                total: total.normalize(),
+            });
+        }
+    }
+    out
+}
+
+/// A position; `Ok(None)` for a zero position. `pos` is signed in net mode, so the side comes
+/// from the sign there and from `posSide` in long/short mode.
+pub fn position(p: &wire::Position, m: &Market) -> Result<Option<Position>> {
+    let pos = dec("position size", &p.pos)?;
+    if pos.is_zero() {
+        return Ok(None);
+    }
+    let (side, mode) = match p.pos_side.as_str() {
+        "long" => (PositionSide::Long, PositionMode::Hedge),
+        "short" => (PositionSide::Short, PositionMode::Hedge),
+        _ if pos.is_sign_negative() => (PositionSide::Short, PositionMode::OneWay),
+        _ => (PositionSide::Long, PositionMode::OneWay),
+    };
+    let contracts = pos.abs().normalize();
+    Ok(Some(Position {
+        symbol: m.symbol.clone(),
+        side,
+        size: (contracts * m.contract_size).normalize(),
+        contracts,
+        contract_size: m.contract_size,
+        entry_price: opt_dec(&p.avg_px),
+        mark_price: opt_dec(&p.mark_px),
+        liquidation_price: opt_dec(&p.liq_px).filter(|x| !x.is_zero()),
+        unrealized_pnl: opt_dec(&p.upl),
+        leverage: opt_dec(&p.lever),
+        margin_mode: match p.mgn_mode.as_str() {
+            "cross" => Some(MarginMode::Cross),
+            "isolated" => Some(MarginMode::Isolated),
+            _ => None,
+        },
+        position_mode: Some(mode),
+        timestamp: opt_ms(&p.u_time).or_else(|| opt_ms(&p.c_time)),
+    }))
+}
+
+/// Non-zero positions of known markets.
+pub fn positions(rows: &[wire::Position], markets: &MarketMap) -> Result<Vec<Position>> {
+    let mut out = Vec::new();
+    for p in rows {
+        let Ok(m) = markets.by_inst_id(&p.inst_id) else {
+            continue;
+        };
+        if let Some(pos) = position(p, m)? {
+            out.push(pos);
+        }
+    }
+    Ok(out)
+}
+
+/// The income kind of a bill `type`.
+pub fn income_kind(bill_type: &str) -> IncomeKind {
+    match bill_type {
+        "8" => IncomeKind::Funding,
+        "1" => IncomeKind::Transfer,
+        "2" => IncomeKind::Other("trade".into()),
+        other => IncomeKind::Other(format!("bill_type_{other}")),
+    }
+}
+
+/// An income record from a bill; the amount is the balance change.
+pub fn income(b: &wire::Bill, markets: &MarketMap) -> Result<Income> {
+    Ok(Income {
+        symbol: markets.symbol(&b.inst_id).ok().cloned(),
+        kind: income_kind(&b.bill_type),
+        amount: dec("bill balance change", &b.bal_chg)?.normalize(),
+        asset: b.ccy.clone(),
+        id: (!b.bill_id.is_empty()).then(|| b.bill_id.clone()),
+        timestamp: ms("bill time", &b.ts)?,
+    })
+}
+
+/// The position mode from `GET /api/v5/account/config`.
+pub fn position_mode(rows: &[wire::AccountConfig]) -> Result<PositionMode> {
+    match rows.first().map(|r| r.pos_mode.as_str()) {
+        Some("long_short_mode") => Ok(PositionMode::Hedge),
+        Some("net_mode") => Ok(PositionMode::OneWay),
+        other => Err(bad("posMode", other.unwrap_or("<empty>"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn swap() -> wire::Instrument {
+        serde_json::from_str(
+            r#"{"instType":"SWAP","instId":"BTC-USDT-SWAP","instFamily":"BTC-USDT","settleCcy":"USDT",
+            "ctVal":"0.01","ctMult":"1","ctValCcy":"BTC","ctType":"linear","tickSz":"0.1","lotSz":"0.1",
+            "minSz":"0.1","maxLmtSz":"100000000","state":"live"}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn swap_market_is_in_base_units() {
+        let m = market(&swap()).unwrap().unwrap();
+        assert_eq!(m.contract_size, dec!(0.01));
+        assert_eq!(m.step_size, dec!(0.001));
+        assert_eq!(m.min_qty, Some(dec!(0.001)));
+        assert_eq!(m.symbol.to_string(), "BTC/USDT:USDT");
+    }
+
+    #[test]
+    fn envelope_surfaces_scode() {
+        let body = br#"{"code":"1","msg":"All operations failed","data":[{"ordId":"","clOrdId":"a","sCode":"51008","sMsg":"Insufficient balance"}]}"#;
+        let e = envelope::<wire::OrderAck>("POST /api/v5/trade/order", 200, body).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InsufficientFunds);
+        assert_eq!(e.code(), Some("51008"));
+        let e = envelope::<wire::OrderAck>("x", 200, br#"{"code":"50113","msg":"Invalid Sign"}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidSignature);
+        let e = envelope::<wire::OrderAck>("x", 200, b"<html>").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+    }
+
+    #[test]
+    fn net_mode_short_from_sign() {
+        let m = market(&swap()).unwrap().unwrap();
+        let p = wire::Position {
+            inst_id: "BTC-USDT-SWAP".into(),
+            pos: "-3".into(),
+            pos_side: "net".into(),
+            ..Default::default()
+        };
+        let pos = position(&p, &m).unwrap().unwrap();
+        assert_eq!(pos.side, PositionSide::Short);
+        assert_eq!(pos.contracts, dec!(3));
+        assert_eq!(pos.size, dec!(0.03));
+        assert_eq!(pos.position_mode, Some(PositionMode::OneWay));
+        let zero = wire::Position { pos: "0".into(), ..p };
+        assert!(position(&zero, &m).unwrap().is_none());
+    }
+
+    #[test]
+    fn states_are_strict() {
+        assert_eq!(order_status("live").unwrap(), OrderStatus::New);
+        assert_eq!(order_status("partially_filled").unwrap(), OrderStatus::PartiallyFilled);
+        assert_eq!(order_status("filled").unwrap(), OrderStatus::Filled);
+        assert_eq!(order_status("canceled").unwrap(), OrderStatus::Canceled);
+        assert_eq!(order_status("mmp_canceled").unwrap(), OrderStatus::Canceled);
+        assert_eq!(order_status("weird").unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(algo_status("effective").unwrap(), OrderStatus::Filled);
+        assert_eq!(algo_status("order_failed").unwrap(), OrderStatus::Rejected);
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..200), s in ".{0,20}") {
+            let _ = envelope::<wire::Order>("x", 200, &body);
+            let _ = envelope::<wire::CandleRow>("x", 200, &body);
+            let _ = opt_dec(&s);
+            let m = market(&swap()).unwrap().unwrap();
+            let row = vec![s.clone(), s.clone(), s.clone()];
+            let _ = candle(&row, &m);
+            let o = wire::Order { sz: s.clone(), state: s.clone(), ord_type: s.clone(), side: s.clone(), ..Default::default() };
+            let _ = order(&o, &m);
+        }
+    }
+}
