@@ -1,0 +1,12 @@
+//! # exch-binance
+//!
+//! Binance spot and USDⓈ-M perpetuals for the `exch` unified API.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod errors;
+pub mod parse;
+pub mod rest;
+pub mod sign;
+pub mod symbols;
+pub mod wire;

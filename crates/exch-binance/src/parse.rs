@@ -1,0 +1,492 @@
+//! Wire types → core models. Nothing here panics: a payload the models cannot hold becomes a
+//! `Decode` error naming the endpoint and quoting the start of the payload.
+
+use exch_core::{
+    Balance, Candle, Error, ErrorKind, Income, IncomeKind, Level, MarginMode, Market, MarketStatus, Order, OrderBook,
+    OrderStatus, OrderType, Position, PositionMode, PositionSide, Result, Side, Symbol, Ticker, TimeInForce, Trade,
+    Venue,
+};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+
+use crate::config::Api;
+use crate::symbols::{self, SymbolMap};
+use crate::wire::{self, de::parse_decimal};
+
+/// Decodes a JSON payload, mapping failures to a `Decode` error for `endpoint`.
+pub fn decode<T: DeserializeOwned>(endpoint: &str, payload: &[u8]) -> Result<T> {
+    serde_json::from_slice(payload).map_err(|e| Error::decode(endpoint, payload, e).with_venue(Venue::Binance))
+}
+
+fn bad(what: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Decode, what.to_string()).with_venue(Venue::Binance)
+}
+
+fn positive(d: Option<Decimal>) -> Option<Decimal> {
+    d.filter(|v| *v > Decimal::ZERO)
+}
+
+/// The market of one `exchangeInfo` entry; `None` for what this crate does not trade.
+pub fn market(api: Api, info: &wire::SymbolInfo) -> Option<Market> {
+    let symbol = symbols::unified(api, info)?;
+    let filter = |t: &str| info.filters.iter().find(|f| f.filter_type == t);
+    let price = filter("PRICE_FILTER");
+    let lot = filter("LOT_SIZE");
+    let min_notional = filter("NOTIONAL")
+        .and_then(|f| f.min_notional)
+        .or_else(|| filter("MIN_NOTIONAL").and_then(|f| f.min_notional.or(f.notional)));
+    let status = match info.status.as_deref() {
+        Some("TRADING") => MarketStatus::Trading,
+        Some("BREAK" | "HALT" | "AUCTION_MATCH" | "PENDING_TRADING" | "PRE_TRADING" | "SETTLING") => {
+            MarketStatus::Halted
+        }
+        Some("CLOSE" | "END_OF_DAY" | "DELIVERING" | "DELIVERED" | "POST_TRADING") => MarketStatus::Closed,
+        Some(other) => MarketStatus::Unknown(other.to_string()),
+        None => MarketStatus::Unknown(String::new()),
+    };
+    Some(Market {
+        kind: symbol.kind(),
+        symbol,
+        venue_symbol: info.symbol.clone(),
+        status,
+        tick_size: price.and_then(|f| f.tick_size).unwrap_or_default().normalize(),
+        step_size: lot.and_then(|f| f.step_size).unwrap_or_default().normalize(),
+        min_qty: positive(lot.and_then(|f| f.min_qty)),
+        max_qty: positive(lot.and_then(|f| f.max_qty)),
+        min_notional: positive(min_notional),
+        contract_size: Decimal::ONE,
+    })
+}
+
+/// Every tradable market of one API's `exchangeInfo`.
+pub fn markets(api: Api, info: &wire::ExchangeInfo) -> Vec<Market> {
+    info.symbols.iter().filter_map(|s| market(api, s)).collect()
+}
+
+/// A 24 h ticker.
+pub fn ticker(symbol: Symbol, t: &wire::Ticker24h) -> Ticker {
+    Ticker {
+        symbol,
+        last: t.last_price,
+        bid: t.bid_price,
+        bid_qty: t.bid_qty,
+        ask: t.ask_price,
+        ask_qty: t.ask_qty,
+        open: t.open_price,
+        high: t.high_price,
+        low: t.low_price,
+        base_volume: t.volume,
+        quote_volume: t.quote_volume,
+        change_percent: t.price_change_percent,
+        timestamp: t.close_time,
+    }
+}
+
+/// Tickers of every row whose symbol is in `map` for `api` (other rows are skipped).
+pub fn tickers(map: &SymbolMap, api: Api, rows: &[wire::Ticker24h]) -> Vec<Ticker> {
+    rows.iter()
+        .filter_map(|t| map.from_venue(api, &t.symbol).map(|s| ticker(s.clone(), t)))
+        .collect()
+}
+
+/// An order book snapshot.
+pub fn order_book(symbol: Symbol, d: &wire::Depth) -> OrderBook {
+    let level = |l: &[Decimal; 2]| Level { price: l[0], qty: l[1] };
+    OrderBook {
+        symbol,
+        bids: d.bids.iter().map(level).collect(),
+        asks: d.asks.iter().map(level).collect(),
+        sequence: d.last_update_id,
+        timestamp: d.transaction_time,
+    }
+}
+
+/// Public trades; the taker side is the opposite of the maker's.
+pub fn trades(symbol: &Symbol, rows: &[wire::PublicTrade]) -> Vec<Trade> {
+    rows.iter()
+        .map(|t| Trade {
+            symbol: symbol.clone(),
+            id: t.id.clone(),
+            price: t.price,
+            qty: t.qty,
+            side: Some(if t.is_buyer_maker { Side::Sell } else { Side::Buy }),
+            timestamp: t.time,
+        })
+        .collect()
+}
+
+/// One kline row.
+pub fn candle(row: &wire::KlineRow, now_ms: Option<i64>) -> Result<Candle> {
+    use serde_json::Value;
+    let text = |i: usize| -> Option<String> {
+        match row.get(i)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let dec = |i: usize| -> Result<Decimal> {
+        text(i)
+            .and_then(|s| parse_decimal(&s))
+            .ok_or_else(|| bad(format!("kline column {i} is not a number")))
+    };
+    let int = |i: usize| -> Option<i64> { text(i).and_then(|s| s.parse().ok()) };
+    let open_time = int(0).ok_or_else(|| bad("kline open time is not an integer"))?;
+    let close_time = int(6);
+    Ok(Candle {
+        open_time,
+        open: dec(1)?,
+        high: dec(2)?,
+        low: dec(3)?,
+        close: dec(4)?,
+        volume: dec(5)?,
+        quote_volume: text(7).and_then(|s| parse_decimal(&s)),
+        closed: match (close_time, now_ms) {
+            (Some(c), Some(now)) => Some(c < now),
+            _ => None,
+        },
+    })
+}
+
+/// Kline rows, as returned (ascending).
+pub fn candles(rows: &[wire::KlineRow], now_ms: Option<i64>) -> Result<Vec<Candle>> {
+    rows.iter().map(|r| candle(r, now_ms)).collect()
+}
+
+/// `BUY`/`SELL` → [`Side`].
+pub fn side(s: &str) -> Result<Side> {
+    match s {
+        "BUY" => Ok(Side::Buy),
+        "SELL" => Ok(Side::Sell),
+        other => Err(bad(format!("unknown side `{other}`"))),
+    }
+}
+
+/// Binance order status → [`OrderStatus`] (strict: an unknown status is a decode error).
+pub fn order_status(s: &str) -> Result<OrderStatus> {
+    Ok(match s {
+        "PENDING_NEW" => OrderStatus::Pending,
+        "NEW" => OrderStatus::New,
+        "PARTIALLY_FILLED" => OrderStatus::PartiallyFilled,
+        "FILLED" => OrderStatus::Filled,
+        "CANCELED" | "PENDING_CANCEL" => OrderStatus::Canceled,
+        "REJECTED" => OrderStatus::Rejected,
+        "EXPIRED" | "EXPIRED_IN_MATCH" => OrderStatus::Expired,
+        other => return Err(bad(format!("unknown order status `{other}`"))),
+    })
+}
+
+/// Binance order type → ([`OrderType`], post-only). Spot and futures spell stops differently.
+pub fn order_type(api: Api, s: &str) -> Result<(OrderType, bool)> {
+    Ok(match (api, s) {
+        (_, "LIMIT") => (OrderType::Limit, false),
+        (_, "MARKET") => (OrderType::Market, false),
+        (Api::Spot, "LIMIT_MAKER") => (OrderType::Limit, true),
+        (Api::Spot, "STOP_LOSS") | (Api::Futures, "STOP_MARKET") => (OrderType::StopMarket, false),
+        (Api::Spot, "STOP_LOSS_LIMIT") | (Api::Futures, "STOP") => (OrderType::StopLimit, false),
+        (Api::Spot, "TAKE_PROFIT") | (Api::Futures, "TAKE_PROFIT_MARKET") => (OrderType::TakeProfitMarket, false),
+        (Api::Spot, "TAKE_PROFIT_LIMIT") | (Api::Futures, "TAKE_PROFIT") => (OrderType::TakeProfitLimit, false),
+        (Api::Futures, "TRAILING_STOP_MARKET") => (OrderType::TrailingStop, false),
+        (_, other) => return Err(bad(format!("unknown order type `{other}`"))),
+    })
+}
+
+/// Binance time in force → [`TimeInForce`]; `GTD`/`RPI` have no unified value.
+pub fn time_in_force(s: Option<&str>) -> Option<TimeInForce> {
+    match s? {
+        "GTC" => Some(TimeInForce::Gtc),
+        "IOC" => Some(TimeInForce::Ioc),
+        "FOK" => Some(TimeInForce::Fok),
+        "GTX" => Some(TimeInForce::PostOnly),
+        _ => None,
+    }
+}
+
+/// `BOTH`/`LONG`/`SHORT` → the hedge-mode side (`None` for one-way `BOTH`).
+pub fn position_side(s: Option<&str>) -> Option<PositionSide> {
+    match s? {
+        "LONG" => Some(PositionSide::Long),
+        "SHORT" => Some(PositionSide::Short),
+        _ => None,
+    }
+}
+
+/// A regular order (spot or futures).
+pub fn order(api: Api, symbol: Symbol, o: &wire::OrderResp) -> Result<Order> {
+    let (order_type, post_only) = order_type(api, &o.order_type)?;
+    let filled = o.executed_qty.unwrap_or_default();
+    let quote = o.cummulative_quote_qty.or(o.cum_quote);
+    let avg_price = positive(o.avg_price).or_else(|| match quote {
+        Some(q) if filled > Decimal::ZERO && q > Decimal::ZERO => Some((q / filled).normalize()),
+        _ => None,
+    });
+    let tif = if post_only {
+        Some(TimeInForce::PostOnly)
+    } else {
+        time_in_force(o.time_in_force.as_deref())
+    };
+    Ok(Order {
+        symbol,
+        id: o.order_id.clone(),
+        client_order_id: o.client_order_id.clone().filter(|s| !s.is_empty()),
+        side: side(&o.side)?,
+        order_type,
+        time_in_force: tif,
+        price: if order_type.needs_price() {
+            positive(o.price)
+        } else {
+            None
+        },
+        trigger_price: positive(o.stop_price),
+        qty: o.orig_qty.unwrap_or_default(),
+        filled_qty: filled,
+        avg_price,
+        status: order_status(&o.status)?,
+        reduce_only: o.reduce_only,
+        position_side: position_side(o.position_side.as_deref()),
+        created_at: o.time.or(o.transact_time),
+        updated_at: o.update_time.or(o.transact_time),
+    })
+}
+
+/// A futures conditional (algo) order. Until it triggers its status is `Pending`.
+pub fn algo_order(symbol: Symbol, o: &wire::AlgoOrderResp) -> Result<Order> {
+    let (order_type, _) = order_type(Api::Futures, &o.order_type)?;
+    let qty = o.quantity.unwrap_or_default();
+    let filled = o.executed_qty.unwrap_or_default();
+    let status = match o.algo_status.as_str() {
+        "NEW" => OrderStatus::Pending,
+        "TRIGGERING" | "TRIGGERED" => {
+            if filled > Decimal::ZERO {
+                OrderStatus::PartiallyFilled
+            } else {
+                OrderStatus::New
+            }
+        }
+        "FINISHED" => {
+            if o.executed_qty.is_none() || (qty > Decimal::ZERO && filled >= qty) {
+                OrderStatus::Filled
+            } else {
+                OrderStatus::Canceled
+            }
+        }
+        "CANCELED" => OrderStatus::Canceled,
+        "REJECTED" => OrderStatus::Rejected,
+        "EXPIRED" => OrderStatus::Expired,
+        other => return Err(bad(format!("unknown algo status `{other}`"))),
+    };
+    Ok(Order {
+        symbol,
+        id: o.algo_id.clone(),
+        client_order_id: o.client_algo_id.clone().filter(|s| !s.is_empty()),
+        side: side(&o.side)?,
+        order_type,
+        time_in_force: time_in_force(o.time_in_force.as_deref()),
+        price: if order_type.needs_price() {
+            positive(o.price)
+        } else {
+            None
+        },
+        trigger_price: positive(o.trigger_price).or(positive(o.activate_price)),
+        qty,
+        filled_qty: filled,
+        avg_price: positive(o.avg_price),
+        status,
+        reduce_only: o.reduce_only,
+        position_side: position_side(o.position_side.as_deref()),
+        created_at: o.create_time,
+        updated_at: o.update_time.or(o.create_time),
+    })
+}
+
+/// Orders of `api`, resolving each symbol through `map`.
+pub fn orders(map: &SymbolMap, api: Api, rows: &[wire::OrderResp]) -> Result<Vec<Order>> {
+    rows.iter()
+        .map(|o| order(api, map.require(api, &o.symbol)?, o))
+        .collect()
+}
+
+/// Algo orders, resolving each symbol through `map`.
+pub fn algo_orders(map: &SymbolMap, rows: &[wire::AlgoOrderResp]) -> Result<Vec<Order>> {
+    rows.iter()
+        .map(|o| algo_order(map.require(Api::Futures, &o.symbol)?, o))
+        .collect()
+}
+
+/// Spot balances without zero rows.
+pub fn spot_balances(a: &wire::SpotAccount) -> Vec<Balance> {
+    a.balances
+        .iter()
+        .filter(|b| !(b.free + b.locked).is_zero())
+        .map(|b| Balance {
+            asset: b.asset.clone(),
+            free: b.free,
+            locked: b.locked,
+            total: b.free + b.locked,
+        })
+        .collect()
+}
+
+/// Futures balances without zero rows: total is the wallet balance, free the available balance.
+pub fn futures_balances(rows: &[wire::FuturesBalance]) -> Vec<Balance> {
+    rows.iter()
+        .filter(|b| !b.balance.is_zero())
+        .map(|b| {
+            let free = b.available_balance.unwrap_or(b.balance);
+            Balance {
+                asset: b.asset.clone(),
+                free,
+                locked: (b.balance - free).max(Decimal::ZERO),
+                total: b.balance,
+            }
+        })
+        .collect()
+}
+
+/// Positions without zero rows. `BOTH` rows are one-way (side from the sign); `LONG`/`SHORT`
+/// rows are hedge-mode sides.
+pub fn positions(map: &SymbolMap, rows: &[wire::PositionRisk]) -> Result<Vec<Position>> {
+    let mut out = Vec::new();
+    for p in rows.iter().filter(|p| !p.position_amt.is_zero()) {
+        let symbol = map.require(Api::Futures, &p.symbol)?;
+        let hedge = position_side(p.position_side.as_deref());
+        let side = hedge.unwrap_or(if p.position_amt > Decimal::ZERO {
+            PositionSide::Long
+        } else {
+            PositionSide::Short
+        });
+        let margin_mode = match p.margin_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("isolated") => Some(MarginMode::Isolated),
+            Some("cross" | "crossed") => Some(MarginMode::Cross),
+            _ => Some(if p.isolated_wallet.is_some_and(|w| !w.is_zero()) {
+                MarginMode::Isolated
+            } else {
+                MarginMode::Cross
+            }),
+        };
+        let size = p.position_amt.abs();
+        out.push(Position {
+            symbol,
+            side,
+            size,
+            contracts: size,
+            contract_size: Decimal::ONE,
+            entry_price: positive(p.entry_price),
+            mark_price: positive(p.mark_price),
+            liquidation_price: positive(p.liquidation_price),
+            unrealized_pnl: p.un_realized_profit,
+            leverage: positive(p.leverage),
+            margin_mode,
+            position_mode: Some(if hedge.is_some() {
+                PositionMode::Hedge
+            } else {
+                PositionMode::OneWay
+            }),
+            timestamp: p.update_time,
+        });
+    }
+    Ok(out)
+}
+
+/// Binance income type → [`IncomeKind`].
+pub fn income_kind(s: &str) -> IncomeKind {
+    match s {
+        "FUNDING_FEE" => IncomeKind::Funding,
+        "REALIZED_PNL" => IncomeKind::RealizedPnl,
+        "COMMISSION" => IncomeKind::Fee,
+        "TRANSFER" => IncomeKind::Transfer,
+        other => IncomeKind::Other(other.to_string()),
+    }
+}
+
+/// [`IncomeKind`] → Binance `incomeType`.
+pub fn income_type(k: &IncomeKind) -> &str {
+    match k {
+        IncomeKind::Funding => "FUNDING_FEE",
+        IncomeKind::RealizedPnl => "REALIZED_PNL",
+        IncomeKind::Fee => "COMMISSION",
+        IncomeKind::Transfer => "TRANSFER",
+        IncomeKind::Other(s) => s,
+    }
+}
+
+/// Income rows; a symbol not in the map (delisted) leaves the record without a symbol.
+pub fn income(map: &SymbolMap, rows: &[wire::IncomeRow]) -> Vec<Income> {
+    rows.iter()
+        .map(|r| Income {
+            symbol: r
+                .symbol
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .and_then(|s| map.from_venue(Api::Futures, s).cloned()),
+            kind: income_kind(&r.income_type),
+            amount: r.income,
+            asset: r.asset.clone(),
+            id: r.tran_id.clone(),
+            timestamp: r.time,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn statuses_are_mapped_strictly() {
+        for (s, want) in [
+            ("NEW", OrderStatus::New),
+            ("PARTIALLY_FILLED", OrderStatus::PartiallyFilled),
+            ("FILLED", OrderStatus::Filled),
+            ("CANCELED", OrderStatus::Canceled),
+            ("PENDING_CANCEL", OrderStatus::Canceled),
+            ("REJECTED", OrderStatus::Rejected),
+            ("EXPIRED", OrderStatus::Expired),
+            ("EXPIRED_IN_MATCH", OrderStatus::Expired),
+            ("PENDING_NEW", OrderStatus::Pending),
+        ] {
+            assert_eq!(order_status(s).unwrap(), want, "{s}");
+        }
+        assert_eq!(order_status("NOPE").unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(side("BUY").unwrap(), Side::Buy);
+        assert_eq!(side("SELL").unwrap(), Side::Sell);
+        assert!(side("buy").is_err());
+    }
+
+    #[test]
+    fn types_per_api() {
+        assert_eq!(order_type(Api::Spot, "LIMIT_MAKER").unwrap(), (OrderType::Limit, true));
+        assert_eq!(order_type(Api::Spot, "STOP_LOSS").unwrap().0, OrderType::StopMarket);
+        assert_eq!(order_type(Api::Futures, "STOP").unwrap().0, OrderType::StopLimit);
+        assert_eq!(
+            order_type(Api::Futures, "TAKE_PROFIT").unwrap().0,
+            OrderType::TakeProfitLimit
+        );
+        assert_eq!(
+            order_type(Api::Futures, "TRAILING_STOP_MARKET").unwrap().0,
+            OrderType::TrailingStop
+        );
+        assert!(order_type(Api::Spot, "TRAILING_STOP_MARKET").is_err());
+        assert!(order_type(Api::Futures, "LIMIT_MAKER").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn decoders_never_panic(s in ".{0,200}") {
+            let b = s.as_bytes();
+            let _ = decode::<wire::ExchangeInfo>("x", b);
+            let _ = decode::<Vec<wire::OrderResp>>("x", b);
+            let _ = decode::<wire::Depth>("x", b);
+            let _ = decode::<Vec<wire::KlineRow>>("x", b).map(|r| candles(&r, None));
+            let _ = decode::<Vec<wire::PositionRisk>>("x", b);
+        }
+
+        #[test]
+        fn kline_rows_never_panic(cells in proptest::collection::vec(
+            prop_oneof![Just(serde_json::json!("1.5")), Just(serde_json::json!(3)), Just(serde_json::json!(null)),
+                        Just(serde_json::json!("x")), Just(serde_json::json!(-1e300))], 0..14)) {
+            let _ = candle(&cells, Some(0));
+        }
+    }
+}
