@@ -23,6 +23,7 @@ pub mod limiter;
 pub mod model;
 pub mod order;
 pub mod precision;
+pub mod retry;
 pub mod sign;
 pub mod symbol;
 pub mod venue;
@@ -38,6 +39,7 @@ pub use order::{
     OrderType, TimeInForce,
 };
 pub use precision::{OrderRule, Rounding};
+pub use retry::{retry_read, RetryPolicy};
 pub use rust_decimal::Decimal;
 pub use symbol::{MarketKind, Symbol};
 pub use venue::Venue;
