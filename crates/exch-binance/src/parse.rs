@@ -336,7 +336,7 @@ pub fn futures_balances(rows: &[wire::FuturesBalance]) -> Vec<Balance> {
             Balance {
                 asset: b.asset.clone(),
                 free,
-                locked: (b.balance - free).max(Decimal::ZERO),
+                locked: (b.balance - free).max(Decimal::ZERO).normalize(),
                 total: b.balance,
             }
         })

@@ -426,6 +426,14 @@ pub struct FuturesBalance {
     pub available_balance: Option<Decimal>,
 }
 
+/// `GET /fapi/v3/account` (only its per-asset rows are read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FuturesAccount {
+    /// Per-asset rows.
+    #[serde(default)]
+    pub assets: Vec<FuturesBalance>,
+}
+
 /// One row of `GET /fapi/v3/positionRisk`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
