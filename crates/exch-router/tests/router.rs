@@ -391,3 +391,60 @@ async fn fan_out_to_an_unconnected_venue_and_builder_errors() {
     let zero = Router::builder().timeout(Duration::ZERO).build().unwrap_err();
     assert_eq!(zero.kind(), ErrorKind::Config);
 }
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn router_and_its_futures_are_send_and_sync() {
+    fn assert_sync<T: Send + Sync>() {}
+    assert_sync::<Router>();
+    let r = router(vec![Fake::new(Venue::Okx)], btc_map(&[Venue::Okx]));
+    let btc = sym("BTC/USDT:USDT");
+    let req = OrderRequest::market(btc.clone(), Side::Buy, d("1")).build().unwrap();
+    let portfolio = BTreeMap::from([(Venue::Okx, vec![btc.clone()])]);
+    let q = PortfolioCandleQuery::new(exch_core::Interval::H1);
+    // Not awaited: only their types are checked (usable with `tokio::spawn`).
+    assert_send(&r.balances(AccountKind::Spot));
+    assert_send(&r.quote(&btc));
+    assert_send(&r.route_order(&req));
+    assert_send(&r.position_report(None));
+    assert_send(&r.portfolio_candles(&portfolio, &q));
+    assert_send(&r.probe());
+    assert_send(&r.default_symbol_map(&[MarketKind::Spot]));
+}
+
+/// The JSON the CLI prints, pinned.
+#[tokio::test(start_paused = true)]
+async fn json_shapes() {
+    let r = router(
+        vec![
+            Fake::new(Venue::Binance)
+                .server_time(NOW + 40)
+                .position(position(
+                    "BTC/USDT:USDT",
+                    PositionSide::Long,
+                    "2",
+                    "100000",
+                    "101000",
+                    "2000",
+                ))
+                .ticker(ticker("BTC/USDT:USDT", "100.1", "100.3")),
+            Fake::new(Venue::Okx)
+                .server_time(NOW)
+                .position(position(
+                    "BTC/USDT:USDT",
+                    PositionSide::Short,
+                    "0.5",
+                    "102000",
+                    "101000",
+                    "500",
+                ))
+                .ticker(ticker("BTC/USDT:USDT", "100.2", "100.4")),
+            Fake::new(Venue::Bingx).failing(ErrorKind::Unavailable),
+        ],
+        btc_map(&[Venue::Okx, Venue::Binance, Venue::Bingx]),
+    );
+    insta::assert_json_snapshot!("position_report", r.position_report(None).await.unwrap());
+    insta::assert_json_snapshot!("quote", r.quote(&sym("BTC/USDT:USDT")).await.unwrap());
+    insta::assert_json_snapshot!("status", r.probe().await);
+}
