@@ -32,7 +32,8 @@ Commands:
                         6. the feature-isolation check (see `features`; skipped until crates/exch exists)
   test [ARGS...]      All tests: cargo test --workspace --all-features [ARGS...]
                       (with cargo-nextest installed: cargo nextest run --workspace --all-features [ARGS...]
-                       followed by cargo test --workspace --doc --all-features [ARGS...])
+                       followed by cargo test --workspace --doc --all-features [ARGS...];
+                       XTASK_TEST_RUNNER=cargo|nextest|auto overrides the choice)
   snapshots [--accept | --review] [ARGS...]
                       The insta snapshot tests (tests/snapshots.rs of every crate that has one):
                       cargo test --all-features -p <crate>... --test snapshots [ARGS...]
@@ -312,10 +313,29 @@ fn test_cmds(nextest: bool, extra: &[String]) -> Vec<CargoCmd> {
     }
 }
 
+/// How `XTASK_TEST_RUNNER` chooses the test runner: `Some(true)` nextest, `Some(false)` cargo
+/// test, `None` auto (nextest when installed).
+fn runner_choice(value: Option<&str>) -> Result<Option<bool>, String> {
+    match value.map(str::trim) {
+        None | Some("" | "auto") => Ok(None),
+        Some("nextest") => Ok(Some(true)),
+        Some("cargo") => Ok(Some(false)),
+        Some(other) => Err(format!(
+            "XTASK_TEST_RUNNER must be auto, cargo or nextest (got `{other}`)"
+        )),
+    }
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
-    let nextest = cargo_has("nextest");
-    if !nextest {
-        println!("(cargo-nextest is not installed: using cargo test)");
+    let choice = runner_choice(std::env::var("XTASK_TEST_RUNNER").ok().as_deref())?;
+    let nextest = match choice {
+        Some(forced) => forced,
+        None => cargo_has("nextest"),
+    };
+    match (choice, nextest) {
+        (Some(_), _) => println!("(test runner set by XTASK_TEST_RUNNER)"),
+        (None, false) => println!("(cargo-nextest is not installed: using cargo test)"),
+        (None, true) => {}
     }
     for cmd in test_cmds(nextest, extra) {
         cmd.run()?;
@@ -607,6 +627,15 @@ mod tests {
                 "cargo test --workspace --doc --all-features"
             ]
         );
+    }
+
+    #[test]
+    fn runner_choice_reads_the_override() {
+        assert_eq!(runner_choice(None), Ok(None));
+        assert_eq!(runner_choice(Some("auto")), Ok(None));
+        assert_eq!(runner_choice(Some(" cargo ")), Ok(Some(false)));
+        assert_eq!(runner_choice(Some("nextest")), Ok(Some(true)));
+        assert!(runner_choice(Some("jest")).is_err());
     }
 
     #[test]
