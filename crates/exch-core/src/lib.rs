@@ -26,6 +26,7 @@ pub mod precision;
 pub mod retry;
 pub mod sign;
 pub mod symbol;
+pub mod transport;
 pub mod venue;
 
 pub use config::{ClientConfig, Environment};
@@ -42,4 +43,5 @@ pub use precision::{OrderRule, Rounding};
 pub use retry::{retry_read, RetryPolicy};
 pub use rust_decimal::Decimal;
 pub use symbol::{MarketKind, Symbol};
+pub use transport::{HttpTransport, VenueHooks};
 pub use venue::Venue;
