@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use exch_core::{Error, ErrorKind, MarketKind, Result, Venue};
+use exch_core::{Error, ErrorKind, MarketKind, Result, Symbol, Venue};
 
 /// What a raw payload holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,22 +87,39 @@ impl FromStr for DecodeKind {
     }
 }
 
-/// Decodes `payload`, a raw `kind` response of `venue` for a `market` (spot or perpetual), into
-/// the unified model serialized as JSON.
+/// A raw payload to decode and what is known about it.
+#[derive(Debug, Clone)]
+pub struct DecodeRequest<'a> {
+    /// The venue that sent the payload.
+    pub venue: Venue,
+    /// What the payload holds.
+    pub kind: DecodeKind,
+    /// Whether it comes from the venue's spot or perpetual API.
+    pub market: MarketKind,
+    /// The payload exactly as the venue sent it.
+    pub payload: &'a [u8],
+    /// The venue's raw markets payload (same `market`), for payloads whose symbols or contract
+    /// sizes can only be resolved with market data.
+    pub markets: Option<&'a [u8]>,
+    /// The unified symbol of a payload that does not name its market (e.g. a book snapshot).
+    pub symbol: Option<Symbol>,
+}
+
+/// Decodes a raw payload into the unified model serialized as JSON.
 ///
 /// Errors: `Config` when the venue is not compiled in, `Unsupported` when the venue crate
-/// exposes no parser for `kind`, `Decode` when the payload does not parse.
-pub fn decode(venue: Venue, kind: DecodeKind, market: MarketKind, payload: &[u8]) -> Result<serde_json::Value> {
-    let _ = (market, payload);
-    if crate::is_enabled(venue) {
-        Err(Error::new(
-            ErrorKind::Unsupported,
-            format!("decoding {kind} payloads is not supported for {venue} yet"),
-        )
-        .with_venue(venue))
-    } else {
-        Err(crate::venues::not_enabled(venue))
+/// exposes no parser for the kind, `BadRequest` when market data or a symbol is needed but
+/// missing, `Decode` when the payload does not parse.
+pub fn decode(request: &DecodeRequest<'_>) -> Result<serde_json::Value> {
+    let venue = request.venue;
+    if !crate::is_enabled(venue) {
+        return Err(crate::venues::not_enabled(venue));
     }
+    Err(Error::new(
+        ErrorKind::Unsupported,
+        format!("decoding {} payloads is not supported for {venue} yet", request.kind),
+    )
+    .with_venue(venue))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! positions across them.
 //!
 //! This is the facade crate. It re-exports [`exch_core`] (models, the object-safe
-//! [`Exchange`] trait, [`Error`]) and compiles only the venues you enable, one cargo feature
+//! [`Exchange`] trait, [`Error`]) and [`exch_router`] (as [`router`]), and compiles only the venues you enable, one cargo feature
 //! each (`binance`, ...; `full` for every implemented venue). No venue is compiled by default,
 //! so a build that needs one venue never compiles the others.
 //!
@@ -24,10 +24,15 @@
 #![deny(missing_docs)]
 
 pub mod decode;
+#[cfg(feature = "sim")]
+pub mod sim;
 mod venues;
 
 pub use exch_core;
 pub use exch_core::*;
+pub use exch_router;
+/// Routing over several venues: symbol map, fan-out, consolidated quotes, position aggregation.
+pub use exch_router as router;
 
 pub use venues::{connect, enabled_venues, is_enabled};
 

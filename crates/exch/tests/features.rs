@@ -4,6 +4,9 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
+/// The venue features of the facade; each is also the suffix of its crate's name.
+const VENUE_FEATURES: &[&str] = &["binance"];
+
 /// Crates of this workspace that are not venues.
 const NOT_VENUES: [&str; 4] = ["exch", "exch-core", "exch-router", "exch-testkit"];
 
@@ -48,7 +51,7 @@ fn no_venue_by_default() {
 
 #[test]
 fn each_venue_feature_pulls_in_only_its_venue() {
-    for venue in ["binance"] {
+    for venue in VENUE_FEATURES {
         let expected: BTreeSet<String> = [format!("exch-{venue}")].into_iter().collect();
         assert_eq!(venue_crates(venue), expected, "--features {venue}");
     }
@@ -57,7 +60,7 @@ fn each_venue_feature_pulls_in_only_its_venue() {
 #[test]
 fn full_pulls_in_every_venue() {
     let all = venue_crates("full");
-    for venue in ["binance"] {
+    for venue in VENUE_FEATURES {
         assert!(all.contains(&format!("exch-{venue}")), "{all:?}");
     }
 }
