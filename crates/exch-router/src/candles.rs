@@ -330,6 +330,60 @@ mod tests {
         assert_eq!(a.dropped[&Venue::Gate][&eth], vec![T0 - 200, T0 + 800]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn grid_points_are_nearest_and_on_the_grid(t in -(1i64 << 45)..(1i64 << 45), i in 0usize..Interval::ALL.len()) {
+            let interval = Interval::ALL[i];
+            let g = grid_time(t, interval).unwrap();
+            if interval == Interval::Mo1 {
+                let days = g.div_euclid(DAY_MS);
+                let (y, m) = civil_from_days(days);
+                proptest::prop_assert_eq!(days_from_civil(y, m), days, "a month starts on its first day");
+                proptest::prop_assert_eq!(g.rem_euclid(DAY_MS), 0);
+                proptest::prop_assert!((g - t).abs() <= 16 * DAY_MS);
+            } else {
+                let origin = if interval == Interval::W1 { FIRST_MONDAY_MS } else { 0 };
+                proptest::prop_assert_eq!((g - origin).rem_euclid(interval.millis()), 0);
+                proptest::prop_assert!((g - t).abs() <= interval.millis() / 2);
+            }
+            proptest::prop_assert_eq!(grid_time(g, interval), Some(g), "a grid point is its own grid point");
+        }
+
+        #[test]
+        fn aligned_series_zip_and_gaps_account_for_the_rest(
+            series in proptest::collection::vec(
+                proptest::collection::vec((0i64..40, -400i64..400), 0..30),
+                1..4,
+            )
+        ) {
+            let venues = [Venue::Binance, Venue::Okx, Venue::Gate, Venue::Kraken];
+            let btc = sym("BTC/USDT:USDT");
+            let mut fetched: PerSeries<Vec<Candle>> = BTreeMap::new();
+            for (venue, bars) in venues.iter().zip(&series) {
+                let candles = bars.iter().map(|(k, jitter)| candle(T0 + k * M + jitter, 1)).collect();
+                fetched.entry(*venue).or_default().insert(btc.clone(), candles);
+            }
+            let a = align_candles(Interval::M1, 500, &fetched);
+            proptest::prop_assert!(a.timestamps.windows(2).all(|w| w[0] < w[1]));
+            for (venue, bars) in venues.iter().zip(&series) {
+                let aligned = &a.series[venue][&btc];
+                let times: Vec<i64> = aligned.iter().map(|c| c.open_time).collect();
+                proptest::prop_assert_eq!(&times, &a.timestamps);
+                let kept: BTreeSet<i64> = bars.iter().map(|(k, _)| T0 + k * M).collect();
+                let gaps = a.gaps.get(venue).and_then(|g| g.get(&btc)).cloned().unwrap_or_default();
+                let dropped = a.dropped.get(venue).and_then(|g| g.get(&btc)).map_or(0, Vec::len);
+                // Every input bar is either kept once on the grid or listed as dropped.
+                proptest::prop_assert_eq!(kept.len() + dropped, bars.len());
+                for t in &gaps {
+                    proptest::prop_assert!(!kept.contains(t));
+                }
+                for t in &a.timestamps {
+                    proptest::prop_assert!(kept.contains(t));
+                }
+            }
+        }
+    }
+
     #[test]
     fn nothing_fetched() {
         let a = align_candles(Interval::H1, 0, &BTreeMap::new());
