@@ -36,7 +36,7 @@ Commands:
                        XTASK_TEST_RUNNER=cargo|nextest|auto overrides the choice)
   snapshots [--accept | --review] [ARGS...]
                       The insta snapshot tests (tests/snapshots.rs of every crate that has one):
-                      cargo test --all-features -p <crate>... --test snapshots [ARGS...]
+                      cargo test --all-features --no-fail-fast -p <crate>... --test snapshots [ARGS...]
                         --accept  write new/changed snapshots (INSTA_UPDATE=always, INSTA_FORCE_PASS=1)
                         --review  run them, then `cargo insta review` (needs cargo-insta)
   publish [--execute] [--allow-dirty] [--no-verify] [-p CRATE]...
@@ -375,7 +375,12 @@ fn snapshots(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     println!("snapshot tests in: {}", crates.join(", "));
-    let mut cmd_args = vec!["test".to_string(), "--all-features".to_string()];
+    // --no-fail-fast: one crate's failing snapshot must not hide the others'.
+    let mut cmd_args = vec![
+        "test".to_string(),
+        "--all-features".to_string(),
+        "--no-fail-fast".to_string(),
+    ];
     for name in &crates {
         cmd_args.push("-p".into());
         cmd_args.push(name.to_string());
