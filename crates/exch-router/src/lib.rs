@@ -66,7 +66,9 @@ pub mod status;
 pub mod symbol_map;
 
 pub use aggregate::{aggregate_positions, AssetPositions, Exposure, PositionAggregation, SymbolPositions};
-pub use candles::{align_candles, grid_time, AlignedCandles, Portfolio, PortfolioCandleQuery, PortfolioCandles};
+pub use candles::{
+    align_candles, grid_time, AlignedCandles, PerSeries, Portfolio, PortfolioCandleQuery, PortfolioCandles,
+};
 pub use quote::{ConsolidatedQuote, VenueQuote};
 pub use results::{ErrorReport, VenueResults};
 pub use router::{LocalClock, PositionReport, Router, RouterBuilder, DEFAULT_TIMEOUT};
