@@ -6,6 +6,7 @@
 pub mod config;
 pub mod errors;
 pub mod parse;
+pub mod rest;
 pub mod sign;
 pub mod symbols;
 pub mod wire;
