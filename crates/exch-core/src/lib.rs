@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod symbol;
 pub mod transport;
 pub mod venue;
 
+pub use clock::ClockSync;
 pub use config::{ClientConfig, Environment};
 pub use credentials::{Credentials, Secret};
 pub use error::{Error, ErrorKind, Result};
