@@ -104,11 +104,15 @@ pub fn contract_size(inst: &wire::Instrument) -> Result<Decimal> {
 }
 
 /// A unified market from an instrument; `Ok(None)` for kinds this crate does not trade
-/// (futures, options, inverse swaps are kept: `BTC/USD:BTC`).
+/// (futures, options, inverse swaps).
 pub fn market(inst: &wire::Instrument) -> Result<Option<Market>> {
     let Some(symbol) = unified_symbol(inst) else {
         return Ok(None);
     };
+    // Coin-margined swaps size contracts in USD, not base units: out of scope.
+    if inst.ct_type == "inverse" {
+        return Ok(None);
+    }
     let cs = contract_size(inst)?;
     let status = match inst.state.as_str() {
         "live" => MarketStatus::Trading,
@@ -304,6 +308,48 @@ pub fn order(o: &wire::Order, m: &Market) -> Result<Order> {
     })
 }
 
+/// The order just placed, from its acknowledgement and the request that was sent: OKX
+/// acknowledges with ids only, so the rest comes from the request. Regular orders start
+/// `New`, algo orders `Pending` (waiting for the trigger).
+pub fn order_from_ack(ack: &wire::OrderAck, req: &exch_core::OrderRequest, m: &Market) -> Order {
+    let algo = req.order_type.is_conditional();
+    let (id, cid) = if algo {
+        (
+            &ack.algo_id,
+            if ack.algo_cl_ord_id.is_empty() {
+                &ack.cl_ord_id
+            } else {
+                &ack.algo_cl_ord_id
+            },
+        )
+    } else {
+        (&ack.ord_id, &ack.cl_ord_id)
+    };
+    Order {
+        symbol: m.symbol.clone(),
+        id: id.clone(),
+        client_order_id: (!cid.is_empty())
+            .then(|| cid.clone())
+            .or_else(|| req.client_order_id.clone()),
+        side: req.side,
+        order_type: req.order_type,
+        time_in_force: match req.order_type {
+            OrderType::Limit => Some(req.time_in_force.unwrap_or(TimeInForce::Gtc)),
+            _ => None,
+        },
+        price: req.price,
+        trigger_price: req.trigger_price,
+        qty: req.qty,
+        filled_qty: Decimal::ZERO,
+        avg_price: None,
+        status: if algo { OrderStatus::Pending } else { OrderStatus::New },
+        reduce_only: req.reduce_only,
+        position_side: req.position_side,
+        created_at: opt_ms(&ack.ts),
+        updated_at: opt_ms(&ack.ts),
+    }
+}
+
 /// Maps an algo order state (strict).
 pub fn algo_status(state: &str) -> Result<OrderStatus> {
     Ok(match state {
@@ -372,15 +418,18 @@ pub fn algo_order(o: &wire::AlgoOrder, m: &Market) -> Result<Order> {
     })
 }
 
-/// Non-zero balances of the trading account: `free = availBal`, `locked = frozenBal`,
-/// `total = cashBal` (or `eq` when absent).
+/// Non-zero balances of the trading account: `free = availBal`, `total = cashBal` (or `eq`
+/// when absent), `locked = total - free`.
 pub fn balances(rows: &[wire::AccountBalance]) -> Vec<Balance> {
     let mut out = Vec::new();
     for row in rows {
         for d in &row.details {
             let free = opt_dec(&d.avail_bal).unwrap_or(Decimal::ZERO);
-            let locked = opt_dec(&d.frozen_bal).unwrap_or(Decimal::ZERO);
-            let total = opt_dec(&d.cash_bal).or_else(|| opt_dec(&d.eq)).unwrap_or(free + locked);
+            let frozen = opt_dec(&d.frozen_bal).unwrap_or(Decimal::ZERO);
+            let total = opt_dec(&d.cash_bal).or_else(|| opt_dec(&d.eq)).unwrap_or(free + frozen);
+            // `frozenBal` can exceed the cash balance (margin borrowed in multi-currency
+            // mode); keep `free + locked = total`.
+            let locked = (total - free).max(Decimal::ZERO);
             if total.is_zero() && free.is_zero() && locked.is_zero() {
                 continue;
             }

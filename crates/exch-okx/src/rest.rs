@@ -274,9 +274,12 @@ impl RestRequest {
         }
         if self.private {
             let c = credentials.ok_or_else(|| {
-                Error::new(ErrorKind::Auth, "this OKX endpoint needs credentials (key, secret, passphrase)")
-                    .with_venue(Venue::Okx)
-                    .with_endpoint(self.endpoint.label())
+                Error::new(
+                    ErrorKind::Auth,
+                    "this OKX endpoint needs credentials (key, secret, passphrase)",
+                )
+                .with_venue(Venue::Okx)
+                .with_endpoint(self.endpoint.label())
             })?;
             let ts = iso_timestamp(now_ms);
             for (k, v) in auth_headers(c, &ts, self.method.as_str(), &self.request_path(), self.body_text()) {
@@ -335,7 +338,8 @@ pub fn order_book(inst_id: &str, depth: Option<usize>) -> RestRequest {
 /// `GET /api/v5/market/trades?instId=&limit=` (limit 1–500).
 pub fn trades(inst_id: &str, limit: Option<usize>) -> RestRequest {
     let mut q = Query::new();
-    q.push("instId", inst_id).push_opt("limit", limit.map(|l| l.clamp(1, 500)));
+    q.push("instId", inst_id)
+        .push_opt("limit", limit.map(|l| l.clamp(1, 500)));
     RestRequest::get(e::TRADES, q)
 }
 
@@ -381,7 +385,67 @@ pub fn candles(
         .push_opt("after", after)
         .push_opt("before", before)
         .push("limit", limit.clamp(1, max));
-    Ok(RestRequest::get(if history { e::HISTORY_CANDLES } else { e::CANDLES }, q))
+    Ok(RestRequest::get(
+        if history { e::HISTORY_CANDLES } else { e::CANDLES },
+        q,
+    ))
+}
+
+/// The candle request for one page window of [`crate::candle_paging`] at time `now`: forward
+/// windows set `before = start - 1` and `after = end + 1` (OKX bounds are exclusive), backward
+/// ones `after = end + 1`. Windows older than the latest 1440 bars use `history-candles`.
+pub fn candle_window(
+    inst_id: &str,
+    interval: Interval,
+    window: crate::candle_paging::Window,
+    now: TimestampMs,
+) -> Result<RestRequest> {
+    use crate::candle_paging::Window;
+    match window {
+        Window::Forward { start, end, count } => {
+            let history = needs_history(interval, start, now);
+            candles(
+                inst_id,
+                interval,
+                Some(end.saturating_add(1)),
+                Some(start - 1),
+                count,
+                history,
+            )
+        }
+        Window::Backward { end, count } => {
+            let oldest = end
+                .unwrap_or(now)
+                .saturating_sub(interval.millis().saturating_mul(count as i64));
+            let history = needs_history(interval, oldest, now);
+            candles(
+                inst_id,
+                interval,
+                end.map(|e| e.saturating_add(1)),
+                None,
+                count,
+                history,
+            )
+        }
+    }
+}
+
+/// True when a bar opening at `t` is older than the latest 1440 bars reachable through
+/// `/market/candles`.
+pub fn needs_history(interval: Interval, t: TimestampMs, now: TimestampMs) -> bool {
+    t < now.saturating_sub(interval.millis().saturating_mul(CANDLES_RECENT_BARS - 1))
+}
+
+/// The page size for a window starting (forward) or ending (backward) at `t`.
+pub fn candle_page_max(interval: Interval, t: TimestampMs, now: TimestampMs) -> usize {
+    let page_start = t
+        .min(now)
+        .saturating_sub(interval.millis().saturating_mul(CANDLES_MAX as i64));
+    if needs_history(interval, t.min(now), now) || needs_history(interval, page_start, now) {
+        HISTORY_CANDLES_MAX
+    } else {
+        CANDLES_MAX
+    }
 }
 
 /// An attached take-profit / stop-loss (`attachAlgoOrds[]` element).
@@ -518,11 +582,10 @@ pub fn margin_str(m: MarginMode) -> &'static str {
 pub fn wire_size(qty: Decimal, m: &Market) -> Result<String> {
     let contracts = m.base_to_contracts(qty).normalize();
     if m.kind.is_perpetual() && !exch_core::precision::is_aligned(qty, m.step_size) {
-        return Err(Error::invalid_order(exch_core::precision::OrderRule::StepSize {
-            step: m.step_size,
-            qty,
-        })
-        .with_venue(Venue::Okx));
+        return Err(
+            Error::invalid_order(exch_core::precision::OrderRule::StepSize { step: m.step_size, qty })
+                .with_venue(Venue::Okx),
+        );
     }
     Ok(num(contracts))
 }
@@ -662,7 +725,10 @@ pub fn cancel_batch(inst_id: &str, orders: &[OrderRef]) -> Result<RestRequest> {
     if orders.is_empty() || orders.len() > CANCEL_BATCH_MAX {
         return Err(Error::new(
             ErrorKind::BadRequest,
-            format!("a batch cancel takes 1 to {CANCEL_BATCH_MAX} orders, not {}", orders.len()),
+            format!(
+                "a batch cancel takes 1 to {CANCEL_BATCH_MAX} orders, not {}",
+                orders.len()
+            ),
         )
         .with_venue(Venue::Okx));
     }

@@ -68,7 +68,10 @@ fn market_ticker_spot() {
 #[test]
 fn market_books_spot() {
     let mm = markets();
-    let m = mm.inst_id(&"BTC/USDT".parse().unwrap()).map(|id| mm.by_inst_id(id).unwrap()).unwrap();
+    let m = mm
+        .inst_id(&"BTC/USDT".parse().unwrap())
+        .map(|id| mm.by_inst_id(id).unwrap())
+        .unwrap();
     let b = parse::order_book(&rows("market_books_spot.json"), m).unwrap();
     assert!(b.bids[0].price < b.asks[0].price);
     insta::assert_json_snapshot!(b);
@@ -165,7 +168,10 @@ fn trade_orders_history_swap() {
 #[test]
 fn account_balance() {
     let b = parse::balances(&rows("account_balance.json"));
-    assert!(b.iter().all(|b| !b.total.is_zero() || !b.free.is_zero()), "no zero rows");
+    assert!(
+        b.iter().all(|b| !b.total.is_zero() || !b.free.is_zero()),
+        "no zero rows"
+    );
     insta::assert_json_snapshot!(b);
 }
 
@@ -242,11 +248,16 @@ fn request_place_orders() {
     let reqs = [
         (
             spot,
-            OrderRequest::market(sym("LTC/USDT"), Side::Buy, d("0.1")).build().unwrap(),
+            OrderRequest::market(sym("LTC/USDT"), Side::Buy, d("0.1"))
+                .build()
+                .unwrap(),
         ),
         (
             spot,
-            OrderRequest::limit(sym("LTC/USDT"), Side::Sell, d("2"), d("50")).fok().build().unwrap(),
+            OrderRequest::limit(sym("LTC/USDT"), Side::Sell, d("2"), d("50"))
+                .fok()
+                .build()
+                .unwrap(),
         ),
         (
             swap,
@@ -295,7 +306,10 @@ fn request_place_orders() {
         .enumerate()
         .map(|(i, (m, r))| show(rest::place_order(r, m, &format!("cid{i}"), MarginMode::Cross).unwrap()))
         .collect();
-    assert!(all[2].request.body.as_deref().unwrap().contains(r#""sz":"1""#), "0.01 BTC = 1 contract");
+    assert!(
+        all[2].request.body.as_deref().unwrap().contains(r#""sz":"1""#),
+        "0.01 BTC = 1 contract"
+    );
     insta::assert_json_snapshot!(all);
 }
 
@@ -308,7 +322,11 @@ fn request_private() {
         show(rest::cancel_algo("BTC-USDT-SWAP", &OrderRef::Id("641788035268431872".into())).unwrap()),
         show(rest::get_order("LTC-USDT", &OrderRef::Id("636708553755021312".into()))),
         show(rest::get_algo_order(&OrderRef::Client("cid9".into()))),
-        show(rest::open_orders(Some("ADA-USDT-SWAP"), MarketKind::LinearPerpetual, None)),
+        show(rest::open_orders(
+            Some("ADA-USDT-SWAP"),
+            MarketKind::LinearPerpetual,
+            None,
+        )),
         show(rest::order_history(
             MarketKind::Spot,
             Some("BTC-USDT"),
@@ -325,6 +343,9 @@ fn request_private() {
         show(rest::set_position_mode(PositionMode::Hedge).unwrap()),
         show(rest::bills(Some("8"), None, Some(1_700_000_000_000), None, None, 100)),
     ];
-    assert!(all.iter().all(|s| s.headers.len() == 5), "private requests carry 4 auth headers");
+    assert!(
+        all.iter().all(|s| s.headers.len() == 5),
+        "private requests carry 4 auth headers"
+    );
     insta::assert_json_snapshot!(all);
 }
