@@ -518,9 +518,10 @@ fn publish(opts: &PublishOptions) -> Result<(), String> {
         let mut package_args = vec!["package".to_string()];
         if !missing.is_empty() {
             println!(
-                "note: {} not on crates.io yet{}. `cargo package -p {name}` alone would fail to resolve \
-                 them (cargo resolves against crates.io even with --no-verify), so they are packaged in the \
-                 same invocation: cargo then resolves and verifies {name} against its local copies of them.",
+                "note: workspace dependencies not on crates.io yet: {}{}.\n      \
+                 `cargo package -p {name}` alone cannot resolve them (cargo resolves every dependency \
+                 against crates.io, even with --no-verify),\n      so they are packaged in the same \
+                 invocation: cargo resolves and verifies {name} against its local copies of them.",
                 missing.join(", "),
                 if unreachable {
                     " (or crates.io could not be reached to check)"
