@@ -96,9 +96,14 @@ impl fmt::Display for ErrorKind {
 /// How many bytes of a payload a decode error keeps.
 pub const EXCERPT_LEN: usize = 200;
 
-/// The exch error: a kind plus everything the venue told us.
-#[derive(Debug)]
+/// The exch error: a kind plus everything the venue told us. One pointer wide, so that
+/// `Result<T, Error>` stays small on hot paths.
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     venue: Option<Venue>,
@@ -116,17 +121,19 @@ impl Error {
     /// A new error of `kind` with a human-readable message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            venue: None,
-            code: None,
-            endpoint: None,
-            retry_after: None,
-            excerpt: None,
-            rule: None,
-            http_status: None,
-            outcome_unknown: false,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                venue: None,
+                code: None,
+                endpoint: None,
+                retry_after: None,
+                excerpt: None,
+                rule: None,
+                http_status: None,
+                outcome_unknown: false,
+                source: None,
+            }),
         }
     }
 
@@ -147,120 +154,120 @@ impl Error {
             end -= 1;
         }
         let mut e = Error::new(ErrorKind::Decode, format!("cannot decode response: {cause}")).with_endpoint(endpoint);
-        e.excerpt = Some(text[..end].to_string());
+        e.inner.excerpt = Some(text[..end].to_string());
         e
     }
 
     /// An `InvalidOrder` error naming the broken rule.
     pub fn invalid_order(rule: OrderRule) -> Self {
         let mut e = Error::new(ErrorKind::InvalidOrder, rule.to_string());
-        e.rule = Some(rule);
+        e.inner.rule = Some(rule);
         e
     }
 
     /// Sets the venue.
     pub fn with_venue(mut self, venue: Venue) -> Self {
-        self.venue = Some(venue);
+        self.inner.venue = Some(venue);
         self
     }
 
     /// Sets the venue's raw error code.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+        self.inner.code = Some(code.into());
         self
     }
 
     /// Sets the endpoint (e.g. `GET /api/v3/order`).
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
+        self.inner.endpoint = Some(endpoint.into());
         self
     }
 
     /// Sets how long to wait before trying again.
     pub fn with_retry_after(mut self, d: Duration) -> Self {
-        self.retry_after = Some(d);
+        self.inner.retry_after = Some(d);
         self
     }
 
     /// Sets the HTTP status of the response that caused this error.
     pub fn with_http_status(mut self, status: u16) -> Self {
-        self.http_status = Some(status);
+        self.inner.http_status = Some(status);
         self
     }
 
     /// Marks that the request may have taken effect (timeouts, 5xx, "status unknown" codes).
     pub fn with_outcome_unknown(mut self, unknown: bool) -> Self {
-        self.outcome_unknown = unknown;
+        self.inner.outcome_unknown = unknown;
         self
     }
 
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// Replaces the kind, keeping everything else.
     pub fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.kind = kind;
+        self.inner.kind = kind;
         self
     }
 
     /// The kind to match on.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The message (the venue's own `msg` where the venue sent one).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The venue that produced the error, if any.
     pub fn venue(&self) -> Option<Venue> {
-        self.venue
+        self.inner.venue
     }
 
     /// The venue's raw error code, if any.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.inner.code.as_deref()
     }
 
     /// The endpoint, if known.
     pub fn endpoint(&self) -> Option<&str> {
-        self.endpoint.as_deref()
+        self.inner.endpoint.as_deref()
     }
 
     /// The HTTP status, if the error came from a response.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.inner.http_status
     }
 
     /// A short excerpt of the payload that failed to decode.
     pub fn excerpt(&self) -> Option<&str> {
-        self.excerpt.as_deref()
+        self.inner.excerpt.as_deref()
     }
 
     /// The broken market rule of an `InvalidOrder` error found before sending.
     pub fn rule(&self) -> Option<&OrderRule> {
-        self.rule.as_ref()
+        self.inner.rule.as_ref()
     }
 
     /// How long the venue asked us to wait.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// True when a request that changes state may have taken effect anyway: the caller must
     /// reconcile (query by client order id), never re-send.
     pub fn is_outcome_unknown(&self) -> bool {
-        self.outcome_unknown || self.kind == ErrorKind::UnknownOutcome
+        self.inner.outcome_unknown || self.inner.kind == ErrorKind::UnknownOutcome
     }
 
     /// True when repeating the same idempotent request later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
-            self.kind,
+            self.inner.kind,
             ErrorKind::RateLimited
                 | ErrorKind::Unavailable
                 | ErrorKind::Network
@@ -270,20 +277,26 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(v) = self.venue {
+        if let Some(v) = self.inner.venue {
             write!(f, "{v}: ")?;
         }
-        write!(f, "{}", self.kind)?;
-        if let Some(c) = &self.code {
+        write!(f, "{}", self.inner.kind)?;
+        if let Some(c) = &self.inner.code {
             write!(f, " (code {c})")?;
         }
-        write!(f, ": {}", self.message)?;
-        if let Some(ep) = &self.endpoint {
+        write!(f, ": {}", self.inner.message)?;
+        if let Some(ep) = &self.inner.endpoint {
             write!(f, " [{ep}]")?;
         }
-        if let Some(x) = &self.excerpt {
+        if let Some(x) = &self.inner.excerpt {
             write!(f, "; payload starts `{x}`")?;
         }
         Ok(())
@@ -292,7 +305,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
