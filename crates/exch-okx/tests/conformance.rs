@@ -75,7 +75,10 @@ const EXPLAINED: &[(&str, &str, &str, &str)] = &[
     ("createOrder", "*", "status", "an acknowledged order is `new` (or `pending` for algo orders) in our model; CCXT leaves it null"),
     ("createOrder", "*", "timestamp", "we take the ack's `ts` as creation time; CCXT leaves it null"),
     ("createOrder", "*", "remaining", "see amount"),
+    ("createOrder", "*", "lastUpdateTimestamp", "see timestamp: the ack's `ts` is also the last update"),
     ("createOrder", "*", "filled", "see amount: we report 0 filled"),
+    ("createOrder", "*", "type", "the second \"type2 & type3 together\" case is a trigger (stop) order: CCXT reports the input type `market`, we stop_market"),
+    ("createOrder", "*", "trigger", "the second \"type2 & type3 together\" case: we keep the trigger price we sent; CCXT reports none"),
     ("fetchOrder", "fetch spot order", "timeInForce", "market orders carry no time in force in the unified model; CCXT reports IOC"),
     ("fetchOrder", "fetch spot order", "price", "a market order has no limit price; CCXT copies the average fill price into price"),
     ("fetchClosedOrders", "Swap closed orders", "timeInForce", "market orders carry no time in force in the unified model; CCXT reports IOC"),
@@ -499,9 +502,8 @@ fn response_case(mm: &MarketMap, method: &str, case: &Value) -> Result<Vec<(Stri
         "createOrder" => {
             let req = order_request(mm, "createOrder", &input).map_err(|e| format!("request: {e}"))?;
             let m = mm.market(&req.symbol).unwrap();
-            if let Err(e) = rest::place_order(&req, m, "cid", MarginMode::Cross) {
-                return Err(format!("skip: {e}"));
-            }
+            // The ack is parsed whatever the size: both cases send 0.01 contracts, below the
+            // 0.1 lot (our place_order would refuse to send them).
             let rows: Vec<wire::OrderAck> = parse::envelope(method, 200, &body).unwrap();
             let o = parse::order_from_ack(&rows[0], &req, m);
             cmp_order(&mut c, &o, p, m.contract_size);
