@@ -9,6 +9,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use exch_core::{Error, ErrorKind, MarketKind, Result, Symbol, Venue};
+use serde::Serialize;
+
+#[cfg(feature = "binance")]
+mod binance;
 
 /// What a raw payload holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,14 +116,35 @@ pub struct DecodeRequest<'a> {
 /// missing, `Decode` when the payload does not parse.
 pub fn decode(request: &DecodeRequest<'_>) -> Result<serde_json::Value> {
     let venue = request.venue;
-    if !crate::is_enabled(venue) {
-        return Err(crate::venues::not_enabled(venue));
+    match venue {
+        #[cfg(feature = "binance")]
+        Venue::Binance => binance::decode(request),
+        other if !crate::is_enabled(other) => Err(crate::venues::not_enabled(other)),
+        other => Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("decoding {} payloads is not supported for {other} yet", request.kind),
+        )
+        .with_venue(other)),
     }
-    Err(Error::new(
-        ErrorKind::Unsupported,
-        format!("decoding {} payloads is not supported for {venue} yet", request.kind),
-    )
-    .with_venue(venue))
+}
+
+/// True when the payload is a JSON array (after leading whitespace).
+#[cfg_attr(not(feature = "binance"), allow(dead_code))]
+fn is_array(payload: &[u8]) -> bool {
+    payload.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
+/// The unified model as JSON.
+#[cfg_attr(not(feature = "binance"), allow(dead_code))]
+fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// A request that lacks what decoding needs (`--markets`, `--symbol`, `--market`): a usage
+/// problem, so it carries no venue.
+#[cfg_attr(not(feature = "binance"), allow(dead_code))]
+fn needs(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::BadRequest, message)
 }
 
 #[cfg(test)]
