@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod credentials;
@@ -30,6 +31,7 @@ pub mod symbol;
 pub mod transport;
 pub mod venue;
 
+pub use cache::{MarketCache, MarketSet};
 pub use clock::ClockSync;
 pub use config::{ClientConfig, Environment};
 pub use credentials::{Credentials, Secret};
