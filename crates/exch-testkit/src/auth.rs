@@ -261,3 +261,57 @@ impl<S: Send + Sync> FromRequest<S> for RawRequest {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding() {
+        let pairs = form_pairs("symbol=BTC%2FUSDT&note=a+b&empty=&flag&bad=%zz&cut=%4");
+        assert_eq!(
+            pairs,
+            [
+                ("symbol".to_string(), "BTC/USDT".to_string()),
+                ("note".into(), "a b".into()),
+                ("empty".into(), "".into()),
+                ("flag".into(), "".into()),
+                ("bad".into(), "%zz".into()),
+                ("cut".into(), "%4".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn timestamp_window() {
+        assert_eq!(check_timestamp(1_000, 1_000, 5_000, 1_000), Ok(()));
+        assert_eq!(check_timestamp(1_000 - 5_000, 1_000, 5_000, 1_000), Ok(()));
+        assert_eq!(
+            check_timestamp(1_000 - 5_001, 1_000, 5_000, 1_000),
+            Err(AuthFailure::TimestampOutsideWindow)
+        );
+        assert_eq!(
+            check_timestamp(2_001, 1_000, 5_000, 1_000),
+            Err(AuthFailure::TimestampOutsideWindow)
+        );
+    }
+
+    #[test]
+    fn key_lookup() {
+        let keys = KeyStore::new();
+        keys.add(ApiKey::new("a", "s"));
+        keys.add(ApiKey::new("p", "s").with_passphrase("pp").for_account("acc2"));
+        assert_eq!(keys.lookup(None, None), Err(AuthFailure::MissingKey));
+        assert_eq!(keys.lookup(Some(""), None), Err(AuthFailure::MissingKey));
+        assert_eq!(keys.lookup(Some("zz"), None), Err(AuthFailure::UnknownKey));
+        assert_eq!(keys.lookup(Some("a"), None).unwrap().account, crate::DEFAULT_ACCOUNT);
+        assert_eq!(keys.lookup(Some("p"), None), Err(AuthFailure::MissingPassphrase));
+        assert_eq!(keys.lookup(Some("p"), Some("x")), Err(AuthFailure::BadPassphrase));
+        assert_eq!(keys.lookup(Some("p"), Some("pp")).unwrap().account, "acc2");
+        keys.remove("a");
+        assert_eq!(keys.lookup(Some("a"), None), Err(AuthFailure::UnknownKey));
+        assert!(signatures_equal("abc", "abc"));
+        assert!(!signatures_equal("abc", "abd"));
+        assert!(!signatures_equal("abc", "ab"));
+    }
+}

@@ -198,3 +198,29 @@ impl Faults {
         Some(fault)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_consumed_in_order() {
+        let f = Faults::new();
+        f.push(FaultRule::new(Fault::Reset).on("post", "/api/v3/order").times(2));
+        f.push(Fault::Malformed);
+        assert_eq!(f.pending(), 2);
+        // The first rule does not match a GET: the catch-all does.
+        assert_eq!(f.take("*", "GET", "/api/v3/order"), Some(Fault::Malformed));
+        assert_eq!(f.take("*", "POST", "/api/v3/order/test"), Some(Fault::Reset));
+        assert_eq!(f.take("*", "POST", "/api/v3/order"), Some(Fault::Reset));
+        assert_eq!(f.take("*", "POST", "/api/v3/order"), None);
+        assert_eq!(f.pending(), 0);
+        f.push(FaultRule::new(Fault::rate_limited(3)).api("futures").always());
+        assert_eq!(f.take("spot", "GET", "/"), None);
+        for _ in 0..3 {
+            assert_eq!(f.take("futures", "GET", "/"), Some(Fault::rate_limited(3)));
+        }
+        f.clear();
+        assert_eq!(f.take("futures", "GET", "/"), None);
+    }
+}

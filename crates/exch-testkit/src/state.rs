@@ -1097,6 +1097,8 @@ impl SimState {
         let acc = &self.accounts[account];
         let symbol = &market.symbol;
         let taker = self.fees.taker;
+        // A conditional market order is valued at its trigger price.
+        let conditional_ref = req.trigger_price.filter(|_| req.order_type.is_conditional());
         if market.kind.is_perpetual() {
             // Only the part that opens exposure needs margin.
             let opening_qty = match (acc.mode(), req.position_side) {
@@ -1118,7 +1120,7 @@ impl SimState {
             if opening_qty.is_zero() {
                 return Ok(Decimal::ZERO);
             }
-            let price = match req.price {
+            let price = match req.price.or(conditional_ref) {
                 Some(p) => p,
                 None => self
                     .best_opposite(account, symbol, req.side)
@@ -1138,7 +1140,7 @@ impl SimState {
             let free = |asset: &str| acc.spot.get(asset).map(|x| x.0).unwrap_or_default();
             match req.side {
                 Side::Buy => {
-                    let cost = match req.price {
+                    let cost = match req.price.or(conditional_ref) {
                         Some(p) => req.qty * p,
                         None => self.cost_to_fill(account, symbol, Side::Buy, req.qty),
                     };
@@ -1642,4 +1644,121 @@ fn weighted(size: Decimal, entry: Decimal, qty: Decimal, price: Decimal) -> Deci
         return Decimal::ZERO;
     }
     (size * entry + qty * price) / total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn perp_market() -> Market {
+        Market {
+            symbol: "ETH/USDT:USDT".parse().unwrap(),
+            venue_symbol: "ETHUSDT".into(),
+            kind: MarketKind::LinearPerpetual,
+            status: MarketStatus::Trading,
+            tick_size: dec!(0.01),
+            step_size: dec!(0.001),
+            min_qty: None,
+            max_qty: None,
+            min_notional: None,
+            contract_size: Decimal::ONE,
+        }
+    }
+
+    #[test]
+    fn clock_skew_and_fixed_time() {
+        let c = SimClock::new();
+        c.set_fixed_ms(Some(1_700_000_000_000));
+        assert_eq!(c.now_ms(), 1_700_000_000_000);
+        c.set_skew_ms(-1_500);
+        assert_eq!(c.now_ms(), 1_699_999_998_500);
+        c.set_fixed_ms(None);
+        assert!(c.now_ms() > 1_700_000_000_000);
+    }
+
+    #[test]
+    fn venue_symbol_lookup_needs_the_kind() {
+        let mut st = SimState::new(SimClock::new());
+        let mut spot = perp_market();
+        spot.symbol = "ETH/USDT".parse().unwrap();
+        spot.kind = MarketKind::Spot;
+        st.add_market(spot);
+        st.add_market(perp_market());
+        let p = st
+            .market_by_venue_symbol(MarketKind::LinearPerpetual, "ETHUSDT")
+            .unwrap();
+        assert!(p.symbol.is_perpetual());
+        let s = st.market_by_venue_symbol(MarketKind::Spot, "ETHUSDT").unwrap();
+        assert!(s.symbol.is_spot());
+        assert_eq!(st.markets().count(), 2);
+    }
+
+    #[test]
+    fn conditional_orders_wait_and_can_be_cancelled() {
+        let mut st = SimState::new(SimClock::new());
+        st.add_market(perp_market());
+        st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", dec!(1000));
+        let sym = perp_market().symbol;
+        let mut stop = NewOrder::market(sym.clone(), Side::Sell, dec!(1));
+        stop.order_type = OrderType::StopMarket;
+        assert_eq!(st.place(DEFAULT_ACCOUNT, stop.clone()), Err(SimReject::InvalidPrice));
+        stop.trigger_price = Some(dec!(90));
+        let o = st.place(DEFAULT_ACCOUNT, stop).unwrap();
+        assert_eq!(o.status, OrderStatus::Pending);
+        assert_eq!(o.id, FIRST_ORDER_ID.to_string());
+        assert_eq!(o.client_order_id.as_deref(), Some("sim-1"));
+        let c = st.cancel(DEFAULT_ACCOUNT, Some(&sym), &OrderRef::Id(o.id)).unwrap();
+        assert_eq!(c.status, OrderStatus::Canceled);
+        assert_eq!(st.counters().orders_cancelled, 1);
+    }
+
+    #[test]
+    fn hedge_requires_a_side_and_one_way_refuses_one() {
+        let mut st = SimState::new(SimClock::new());
+        st.add_market(perp_market());
+        st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", dec!(1000));
+        let sym = perp_market().symbol;
+        st.set_book(
+            &sym,
+            vec![],
+            vec![Level {
+                price: dec!(10),
+                qty: dec!(5),
+            }],
+        );
+        let with_side = NewOrder::market(sym.clone(), Side::Buy, dec!(1)).position_side(PositionSide::Long);
+        assert_eq!(
+            st.place(DEFAULT_ACCOUNT, with_side.clone()),
+            Err(SimReject::PositionSideMismatch)
+        );
+        st.set_position_mode(DEFAULT_ACCOUNT, PositionMode::Hedge).unwrap();
+        assert_eq!(st.position_mode(DEFAULT_ACCOUNT), PositionMode::Hedge);
+        assert_eq!(
+            st.place(DEFAULT_ACCOUNT, with_side).unwrap().status,
+            OrderStatus::Filled
+        );
+        let reduce_long_wrongly = NewOrder::market(sym.clone(), Side::Buy, dec!(1))
+            .position_side(PositionSide::Long)
+            .reduce_only();
+        assert_eq!(
+            st.place(DEFAULT_ACCOUNT, reduce_long_wrongly),
+            Err(SimReject::ReduceOnlyRejected)
+        );
+        assert_eq!(
+            st.set_leverage(DEFAULT_ACCOUNT, &sym, dec!(200)),
+            Err(SimReject::InvalidLeverage)
+        );
+        assert_eq!(st.leverage(DEFAULT_ACCOUNT, &sym), dec!(20));
+    }
+
+    #[test]
+    fn unknown_accounts_are_rejected() {
+        let mut st = SimState::new(SimClock::new());
+        st.add_market(perp_market());
+        let o = NewOrder::limit(perp_market().symbol, Side::Buy, dec!(1), dec!(1));
+        assert_eq!(st.place("ghost", o), Err(SimReject::UnknownAccount));
+        assert_eq!(st.balances("ghost", AccountKind::Spot), Err(SimReject::UnknownAccount));
+        assert!(st.open_orders("ghost", None).is_empty());
+    }
 }
