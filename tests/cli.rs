@@ -104,3 +104,80 @@ fn contradictory_orders_are_rejected_before_connecting() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("needs a price"), "{}", stderr(&o));
 }
+
+fn fixture(path: &str) -> String {
+    format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn decode_turns_a_raw_payload_into_the_unified_model() {
+    let raw = std::fs::read(fixture("binance/spot/ticker_24hr.json")).expect("fixture");
+    let markets = fixture("binance/spot/exchange_info.json");
+    let o = exch_with_stdin(
+        &[
+            "decode",
+            "--venue",
+            "binance",
+            "--kind",
+            "ticker",
+            "--market",
+            "spot",
+            "--markets",
+            &markets,
+        ],
+        &raw,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["symbol"], "BTC/USDT");
+    assert_eq!(
+        v["last"].as_str().and_then(|s| s.parse::<exch::Decimal>().ok()),
+        Some("73369.84".parse().unwrap())
+    );
+
+    let depth = fixture("binance/futures/depth.json");
+    let o = exch(&[
+        "decode",
+        "--venue",
+        "binance",
+        "--kind",
+        "book",
+        "--market",
+        "perp",
+        "--symbol",
+        "BTC/USDT:USDT",
+        "--file",
+        &depth,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["symbol"], "BTC/USDT:USDT");
+    assert!(v["bids"].as_array().is_some_and(|b| !b.is_empty()), "{v}");
+}
+
+#[test]
+fn decode_reports_a_bad_payload_with_its_kind() {
+    let o = exch_with_stdin(
+        &[
+            "decode", "--venue", "binance", "--kind", "ticker", "--symbol", "BTC/USDT",
+        ],
+        b"{\"symbol\": \"BTCUSDT\", \"lastPrice\": [",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: decode"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("payload starts"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unreachable_venue_is_a_network_error_exit_1() {
+    // A port on 127.0.0.1 that nothing listens on.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let o = exch(&["ticker", "--venue", "binance", "BTC/USDT", "--base-url", &url]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: network"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("venue: binance"), "{}", stderr(&o));
+}
