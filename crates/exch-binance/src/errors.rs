@@ -57,10 +57,14 @@ pub fn retry_after(value: Option<&str>) -> Option<Duration> {
     value?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The [`Error`] for a non-2xx response (or a 2xx body carrying a negative `code`).
+/// The [`Error`] for a non-2xx response. `endpoint` is `"<METHOD> <path>"`; for anything but
+/// a `GET` a timeout, a 5xx or a `-1006`/`-1007` leaves the outcome unknown (the caller must
+/// reconcile, never re-send). Reads keep those errors retryable.
 pub fn from_response(status: u16, retry_after_header: Option<&str>, body: &[u8], endpoint: &str) -> Error {
+    let write = !endpoint.starts_with("GET ");
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let text = String::from_utf8_lossy(body);
+    let text = text.trim();
     let mut err = match (&parsed, status) {
         (_, 418) => Error::new(
             ErrorKind::Banned,
@@ -70,26 +74,20 @@ pub fn from_response(status: u16, retry_after_header: Option<&str>, body: &[u8],
             ErrorKind::RateLimited,
             parsed.as_ref().map_or("too many requests", |b| &b.msg).to_string(),
         ),
-        (Some(b), _) => {
-            let e = Error::new(kind_for_code(b.code, &b.msg), b.msg.clone());
-            e.with_outcome_unknown(outcome_unknown_code(b.code))
-        }
-        (None, 408) => Error::new(ErrorKind::Timeout, "backend timeout").with_outcome_unknown(true),
-        (None, 503) if text.contains("Service Unavailable") => Error::new(ErrorKind::Unavailable, text.trim()),
-        (None, s) if s >= 500 => {
-            Error::new(ErrorKind::Unavailable, format!("HTTP {s}: {}", text.trim())).with_outcome_unknown(true)
-        }
-        (None, 401) => Error::new(ErrorKind::Auth, format!("HTTP 401: {}", text.trim())),
-        (None, 403) => Error::new(ErrorKind::Venue, format!("HTTP 403 (WAF block): {}", text.trim())),
-        (None, s) => Error::new(ErrorKind::Venue, format!("HTTP {s}: {}", text.trim())),
+        (Some(b), _) => Error::new(kind_for_code(b.code, &b.msg), b.msg.clone()).with_code(b.code.to_string()),
+        (None, 408) => Error::new(ErrorKind::Timeout, "backend timeout (HTTP 408)"),
+        (None, s) if s >= 500 => Error::new(ErrorKind::Unavailable, format!("HTTP {s}: {text}")),
+        (None, 401) => Error::new(ErrorKind::Auth, format!("HTTP 401: {text}")),
+        (None, 403) => Error::new(ErrorKind::Venue, format!("HTTP 403 (WAF block): {text}")),
+        (None, s) => Error::new(ErrorKind::Venue, format!("HTTP {s}: {text}")),
     };
-    if let Some(b) = &parsed {
-        err = err.with_code(b.code.to_string());
-        // A 5xx with a code still leaves the outcome open (spot: "never assume failure").
-        if status >= 500 && b.code != -1008 && b.code != -1016 {
-            err = err.with_outcome_unknown(true);
-        }
-    }
+    let code = parsed.as_ref().map(|b| b.code);
+    // Futures 503 "Service Unavailable." and -1008/-1016 mean the request failed (binance.md §5).
+    let failed_for_sure =
+        code.is_some_and(|c| matches!(c, -1008 | -1016)) || (status == 503 && text.contains("Service Unavailable"));
+    let unknown =
+        write && !failed_for_sure && (code.is_some_and(outcome_unknown_code) || status == 408 || status >= 500);
+    err = err.with_outcome_unknown(unknown);
     if let Some(d) = retry_after(retry_after_header) {
         err = err.with_retry_after(d);
     }
@@ -257,6 +255,12 @@ mod tests {
         let e = from_response(408, None, b"", "POST /x");
         assert_eq!(e.kind(), ErrorKind::Timeout);
         assert!(e.is_outcome_unknown());
+        // Reads stay retryable: no unknown outcome for a GET.
+        let e = from_response(502, None, b"", "GET /api/v3/depth");
+        assert!(!e.is_outcome_unknown());
+        assert!(e.is_retryable());
+        let e = from_response(400, None, br#"{"code":-1007,"msg":"Timeout"}"#, "GET /api/v3/order");
+        assert!(!e.is_outcome_unknown());
         assert_eq!(from_response(403, None, b"blocked", "GET /x").http_status(), Some(403));
     }
 }

@@ -1,6 +1,38 @@
 //! # exch-binance
 //!
-//! Binance spot and USDⓈ-M perpetuals for the `exch` unified API.
+//! Binance spot (`/api/v3`) and USDⓈ-M perpetuals (`/fapi`) for the `exch` unified API:
+//! [`Binance`] implements [`exch_core::Exchange`].
+//!
+//! ```no_run
+//! use exch_binance::Binance;
+//! use exch_core::{ClientConfig, Credentials, Environment, Exchange, OrderRequest, Side, Symbol};
+//! use rust_decimal::Decimal;
+//!
+//! # async fn demo() -> exch_core::Result<()> {
+//! let config = ClientConfig::new()
+//!     .environment(Environment::Testnet)
+//!     .credentials(Credentials::new("api-key", "secret"));
+//! let binance = Binance::new(config)?;
+//!
+//! let btc: Symbol = "BTC/USDT".parse()?;
+//! let book = binance.order_book(&btc, Some(5)).await?;
+//! println!("best bid {:?}", book.best_bid());
+//!
+//! // Validated against the market's tick, step and min notional before it is sent;
+//! // a client order id is generated and used to reconcile an unknown outcome.
+//! let order = OrderRequest::limit(btc, Side::Buy, Decimal::new(1, 3), Decimal::from(30_000))
+//!     .post_only()
+//!     .build()?;
+//! let placed = binance.place_order(&order).await?;
+//! println!("{} {:?}", placed.id, placed.status);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Hosts: production, testnet and demo per [`exch_core::Environment`]; override a host with
+//! `ClientConfig::base_url("spot" | "futures" | "*", url)` ([`config`]). Futures conditional
+//! orders (stop, take-profit, trailing) go to the algo-order endpoint; post-only is
+//! `LIMIT_MAKER` on spot and `GTX` on futures.
 #![deny(missing_docs)]
 
 pub mod config;
@@ -10,3 +42,449 @@ pub mod rest;
 pub mod sign;
 pub mod symbols;
 pub mod wire;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use exch_core::{
+    new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Error, ErrorKind,
+    Exchange, Income, IncomeQuery, MarginMode, Market, MarketKind, Order, OrderBook, OrderQuery, OrderRef,
+    OrderRequest, Position, PositionMode, Result, RetryPolicy, Support, Symbol, Ticker, TimestampMs, Trade, Venue,
+};
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+pub use config::{Api, API_FUTURES, API_SPOT};
+pub use rest::candle_page_size;
+
+use crate::rest::{Call, Rest};
+use crate::symbols::SymbolMap;
+
+/// Markets of one API as loaded from `exchangeInfo`.
+#[derive(Debug)]
+struct Loaded {
+    at: Instant,
+    markets: Vec<Market>,
+    map: SymbolMap,
+}
+
+/// The Binance client (spot and USDⓈ-M perpetuals). Cheap to clone.
+#[derive(Clone)]
+pub struct Binance {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    rest: Rest,
+    markets: [Mutex<Option<Arc<Loaded>>>; 2],
+}
+
+impl std::fmt::Debug for Binance {
+    /// Shows the environment, hosts and whether credentials are set; never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binance")
+            .field("environment", &self.inner.config.environment)
+            .field("spot", &self.inner.rest.base_url(Api::Spot))
+            .field("futures", &self.inner.rest.base_url(Api::Futures))
+            .field(
+                "api_key",
+                &self.inner.config.credentials.as_ref().map(|c| c.api_key.as_str()),
+            )
+            .finish()
+    }
+}
+
+const fn idx(api: Api) -> usize {
+    match api {
+        Api::Spot => 0,
+        Api::Futures => 1,
+    }
+}
+
+fn api_of(symbol: &Symbol) -> Result<Api> {
+    Api::for_kind(symbol.kind()).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))
+}
+
+fn futures_only(symbol: &Symbol, what: &str) -> Result<()> {
+    if symbol.kind() == MarketKind::LinearPerpetual {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("{what} applies to USDⓈ-M perpetuals only"),
+        )
+        .with_venue(Venue::Binance))
+    }
+}
+
+impl Binance {
+    /// A client for `config` with the default read-retry policy.
+    pub fn new(config: ClientConfig) -> Result<Binance> {
+        Self::with_retry_policy(config, RetryPolicy::default())
+    }
+
+    /// A client whose reads are retried under `retry` (writes are never retried).
+    pub fn with_retry_policy(config: ClientConfig, retry: RetryPolicy) -> Result<Binance> {
+        let rest = Rest::new(&config, retry)?;
+        Ok(Binance {
+            inner: Arc::new(Inner {
+                config,
+                rest,
+                markets: [Mutex::new(None), Mutex::new(None)],
+            }),
+        })
+    }
+
+    /// The sender (transports, clocks, limiter).
+    pub fn rest(&self) -> &Rest {
+        &self.inner.rest
+    }
+
+    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+        self.inner.rest.send(call).await?.json()
+    }
+
+    async fn loaded(&self, api: Api) -> Result<Arc<Loaded>> {
+        let mut slot = self.inner.markets[idx(api)].lock().await;
+        if let Some(l) = slot.as_ref() {
+            if l.at.elapsed() < self.inner.config.markets_ttl {
+                return Ok(l.clone());
+            }
+        }
+        let info: wire::ExchangeInfo = self.call(&rest::exchange_info(api)).await?;
+        let mut map = SymbolMap::new();
+        map.extend(api, &info.symbols);
+        let l = Arc::new(Loaded {
+            at: Instant::now(),
+            markets: parse::markets(api, &info),
+            map,
+        });
+        *slot = Some(l.clone());
+        Ok(l)
+    }
+
+    /// The API, loaded markets and venue symbol of `symbol`.
+    async fn resolve(&self, symbol: &Symbol) -> Result<(Api, Arc<Loaded>, String)> {
+        let api = api_of(symbol)?;
+        let l = self.loaded(api).await?;
+        let v = l.map.to_venue(symbol)?.to_string();
+        Ok((api, l, v))
+    }
+
+    fn order_of(api: Api, map: &SymbolMap, o: &wire::OrderResp) -> Result<Order> {
+        parse::order(api, map.require(api, &o.symbol)?, o)
+    }
+
+    async fn place_once(&self, call: &Call, api: Api, l: &Loaded) -> Result<Order> {
+        if call.path == "/fapi/v1/algoOrder" {
+            let o: wire::AlgoOrderResp = self.call(call).await?;
+            parse::algo_order(l.map.require(api, &o.symbol)?, &o)
+        } else {
+            let o: wire::OrderResp = self.call(call).await?;
+            Self::order_of(api, &l.map, &o)
+        }
+    }
+
+    async fn query_algo(&self, l: &Loaded, venue: &str, order: &OrderRef) -> Result<Order> {
+        let o: wire::AlgoOrderResp = self.call(&rest::query_algo_order(venue, order)).await?;
+        parse::algo_order(l.map.require(Api::Futures, &o.symbol)?, &o)
+    }
+
+    fn not_found(e: &Error) -> bool {
+        e.kind() == ErrorKind::OrderNotFound
+    }
+}
+
+#[async_trait]
+impl Exchange for Binance {
+    fn venue(&self) -> Venue {
+        Venue::Binance
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let mut c = Capabilities::all_native(Venue::Binance, vec![MarketKind::Spot, MarketKind::LinearPerpetual]);
+        c.close_position = Support::Emulated;
+        c
+    }
+
+    async fn server_time(&self) -> Result<TimestampMs> {
+        let t: wire::ServerTime = self.call(&rest::server_time(Api::Spot)).await?;
+        Ok(t.server_time)
+    }
+
+    async fn markets(&self, kind: MarketKind) -> Result<Vec<Market>> {
+        let api = Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?;
+        Ok(self.loaded(api).await?.markets.clone())
+    }
+
+    async fn market(&self, symbol: &Symbol) -> Result<Market> {
+        let (_, l, _) = self.resolve(symbol).await?;
+        l.markets.iter().find(|m| &m.symbol == symbol).cloned().ok_or_else(|| {
+            Error::new(ErrorKind::BadSymbol, format!("{symbol} is not listed on Binance")).with_venue(Venue::Binance)
+        })
+    }
+
+    async fn ticker(&self, symbol: &Symbol) -> Result<Ticker> {
+        let (api, _, v) = self.resolve(symbol).await?;
+        let t: wire::Ticker24h = self.call(&rest::ticker_24h(api, Some(&v))).await?;
+        Ok(parse::ticker(symbol.clone(), &t))
+    }
+
+    async fn tickers(&self, kind: MarketKind) -> Result<Vec<Ticker>> {
+        let api = Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?;
+        let l = self.loaded(api).await?;
+        let rows: Vec<wire::Ticker24h> = self.call(&rest::ticker_24h(api, None)).await?;
+        Ok(parse::tickers(&l.map, api, &rows))
+    }
+
+    async fn order_book(&self, symbol: &Symbol, depth: Option<usize>) -> Result<OrderBook> {
+        let (api, _, v) = self.resolve(symbol).await?;
+        let d: wire::Depth = self.call(&rest::depth(api, &v, depth)).await?;
+        let mut book = parse::order_book(symbol.clone(), &d);
+        if let Some(n) = depth {
+            book.bids.truncate(n);
+            book.asks.truncate(n);
+        }
+        Ok(book)
+    }
+
+    async fn trades(&self, symbol: &Symbol, limit: Option<usize>) -> Result<Vec<Trade>> {
+        let (api, _, v) = self.resolve(symbol).await?;
+        let rows: Vec<wire::PublicTrade> = self.call(&rest::recent_trades(api, &v, limit)).await?;
+        Ok(parse::trades(symbol, &rows))
+    }
+
+    async fn candles(&self, query: &CandleQuery) -> Result<Vec<Candle>> {
+        let (api, _, v) = self.resolve(&query.symbol).await?;
+        let now = self.inner.rest.clock(api).now_ms();
+        rest::paginate_candles(api, query, |start, end, limit| {
+            let v = v.clone();
+            async move {
+                let call = rest::klines(api, &v, query.interval, start, end, limit)?;
+                let rows: Vec<wire::KlineRow> = self.call(&call).await?;
+                parse::candles(&rows, Some(now))
+            }
+        })
+        .await
+    }
+
+    async fn place_order(&self, request: &OrderRequest) -> Result<Order> {
+        request.check()?;
+        let (api, l, v) = self.resolve(&request.symbol).await?;
+        let market = l
+            .markets
+            .iter()
+            .find(|m| m.symbol == request.symbol)
+            .ok_or_else(|| Error::new(ErrorKind::BadSymbol, format!("{} is not listed", request.symbol)))?;
+        market
+            .validate(request, None)
+            .map_err(|e| e.with_venue(Venue::Binance))?;
+        let cid = request.client_order_id.clone().unwrap_or_else(new_client_order_id);
+        let call = rest::new_order(api, &v, request, &cid)?;
+        let symbol = request.symbol.clone();
+        let lookup_ref = OrderRef::Client(cid.clone());
+        exch_core::order::place_reconciled(&cid, self.place_once(&call, api, &l), || {
+            self.order(&symbol, &lookup_ref)
+        })
+        .await
+    }
+
+    async fn cancel_order(&self, symbol: &Symbol, order: &OrderRef) -> Result<Order> {
+        let (api, l, v) = self.resolve(symbol).await?;
+        let r: Result<wire::OrderResp> = self.call(&rest::cancel_order(api, &v, order)).await;
+        match r {
+            Ok(o) => Self::order_of(api, &l.map, &o),
+            Err(e) if api == Api::Futures && Self::not_found(&e) => {
+                // Not a regular order: maybe a conditional (algo) order.
+                let _: serde_json::Value = self.call(&rest::cancel_algo_order(&v, order)).await.map_err(|algo| {
+                    if Self::not_found(&algo) {
+                        e
+                    } else {
+                        algo
+                    }
+                })?;
+                self.query_algo(&l, &v, order).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn cancel_all_orders(&self, symbol: &Symbol) -> Result<Vec<Order>> {
+        let (api, l, v) = self.resolve(symbol).await?;
+        match api {
+            Api::Spot => {
+                // The venue lists what it cancelled (order lists too; those are skipped).
+                let rows: Vec<serde_json::Value> = self.call(&rest::cancel_all(api, &v)).await?;
+                rows.into_iter()
+                    .filter_map(|r| serde_json::from_value::<wire::OrderResp>(r).ok())
+                    .map(|o| Self::order_of(api, &l.map, &o))
+                    .collect()
+            }
+            Api::Futures => {
+                // Futures answers with a bare acknowledgement, so nothing is listed.
+                let _: serde_json::Value = self.call(&rest::cancel_all(api, &v)).await?;
+                let _: serde_json::Value = self.call(&rest::cancel_all_algo(&v)).await?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    async fn order(&self, symbol: &Symbol, order: &OrderRef) -> Result<Order> {
+        let (api, l, v) = self.resolve(symbol).await?;
+        let r: Result<wire::OrderResp> = self.call(&rest::query_order(api, &v, order)).await;
+        match r {
+            Ok(o) => Self::order_of(api, &l.map, &o),
+            Err(e) if api == Api::Futures && Self::not_found(&e) => self
+                .query_algo(&l, &v, order)
+                .await
+                .map_err(|algo| if Self::not_found(&algo) { e } else { algo }),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn open_orders(&self, symbol: Option<&Symbol>, kind: MarketKind) -> Result<Vec<Order>> {
+        let api = match symbol {
+            Some(s) if s.kind() != kind => {
+                return Err(
+                    Error::new(ErrorKind::BadSymbol, format!("{s} is not a {kind} symbol")).with_venue(Venue::Binance)
+                )
+            }
+            Some(s) => api_of(s)?,
+            None => Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?,
+        };
+        let l = self.loaded(api).await?;
+        let v = symbol.map(|s| l.map.to_venue(s).map(str::to_string)).transpose()?;
+        let rows: Vec<wire::OrderResp> = self.call(&rest::open_orders(api, v.as_deref())).await?;
+        let mut out = parse::orders(&l.map, api, &rows)?;
+        if api == Api::Futures {
+            let algo: Vec<wire::AlgoOrderResp> = self.call(&rest::open_algo_orders(v.as_deref())).await?;
+            out.extend(parse::algo_orders(&l.map, &algo)?);
+        }
+        Ok(out)
+    }
+
+    async fn order_history(&self, query: &OrderQuery) -> Result<Vec<Order>> {
+        let symbol = query.symbol.as_ref().ok_or_else(|| {
+            Error::new(ErrorKind::BadRequest, "Binance order history needs a symbol").with_venue(Venue::Binance)
+        })?;
+        let (api, l, v) = self.resolve(symbol).await?;
+        let rows: Vec<wire::OrderResp> = self
+            .call(&rest::all_orders(api, &v, query.since, query.until, query.limit))
+            .await?;
+        let mut out = parse::orders(&l.map, api, &rows)?;
+        if api == Api::Futures {
+            let algo: Vec<wire::AlgoOrderResp> = self
+                .call(&rest::all_algo_orders(&v, query.since, query.until, query.limit))
+                .await?;
+            out.extend(parse::algo_orders(&l.map, &algo)?);
+            out.sort_by_key(|o| o.created_at);
+            if let Some(n) = query.limit {
+                let drop = out.len().saturating_sub(n);
+                out.drain(..drop);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn balances(&self, account: AccountKind) -> Result<Vec<Balance>> {
+        match account {
+            AccountKind::Spot => {
+                let a: wire::SpotAccount = self.call(&rest::spot_account()).await?;
+                Ok(parse::spot_balances(&a))
+            }
+            AccountKind::Perpetual => {
+                let rows: Vec<wire::FuturesBalance> = self.call(&rest::futures_balance()).await?;
+                Ok(parse::futures_balances(&rows))
+            }
+        }
+    }
+
+    async fn positions(&self, symbol: Option<&Symbol>) -> Result<Vec<Position>> {
+        let l = self.loaded(Api::Futures).await?;
+        let v = match symbol {
+            Some(s) => {
+                futures_only(s, "positions")?;
+                Some(l.map.to_venue(s)?.to_string())
+            }
+            None => None,
+        };
+        let rows: Vec<wire::PositionRisk> = self.call(&rest::position_risk(v.as_deref())).await?;
+        let mut out = parse::positions(&l.map, &rows)?;
+        if let Some(s) = symbol {
+            out.retain(|p| &p.symbol == s);
+        }
+        Ok(out)
+    }
+
+    async fn set_leverage(&self, symbol: &Symbol, leverage: u32) -> Result<()> {
+        futures_only(symbol, "leverage")?;
+        let (_, _, v) = self.resolve(symbol).await?;
+        let _: serde_json::Value = self.call(&rest::leverage(&v, leverage)?).await?;
+        Ok(())
+    }
+
+    async fn set_margin_mode(&self, symbol: &Symbol, mode: MarginMode) -> Result<()> {
+        futures_only(symbol, "margin mode")?;
+        let (_, _, v) = self.resolve(symbol).await?;
+        no_change_is_ok(self.call::<serde_json::Value>(&rest::margin_type(&v, mode)).await)
+    }
+
+    async fn set_position_mode(&self, mode: PositionMode) -> Result<()> {
+        no_change_is_ok(self.call::<serde_json::Value>(&rest::position_mode(mode)).await)
+    }
+
+    async fn income(&self, query: &IncomeQuery) -> Result<Vec<Income>> {
+        let l = self.loaded(Api::Futures).await?;
+        let v = match &query.symbol {
+            Some(s) => {
+                futures_only(s, "income")?;
+                Some(l.map.to_venue(s)?.to_string())
+            }
+            None => None,
+        };
+        let kind = query.kind.as_ref().map(parse::income_type);
+        let rows: Vec<wire::IncomeRow> = self
+            .call(&rest::income(v.as_deref(), kind, query.since, query.until, query.limit))
+            .await?;
+        Ok(parse::income(&l.map, &rows))
+    }
+}
+
+/// `-4046` ("No need to change margin type") and `-4059` ("No need to change position side")
+/// mean the account is already in the requested mode.
+fn no_change_is_ok(r: Result<serde_json::Value>) -> Result<()> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| errors::NO_CHANGE_CODES.contains(&c)) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exch_core::Credentials;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let b = Binance::new(ClientConfig::new().credentials(Credentials::new("KEY123", "very-secret-value"))).unwrap();
+        let shown = format!("{b:?} {:?}", b.rest());
+        assert!(!shown.contains("very-secret-value"), "{shown}");
+        assert!(shown.contains("KEY123"));
+        assert!(shown.contains("https://api.binance.com"));
+    }
+
+    #[test]
+    fn bad_base_url_is_a_config_error() {
+        let e = Binance::new(ClientConfig::new().base_url("spot", "ftp://x")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+    }
+}

@@ -244,7 +244,8 @@ pub fn order(api: Api, symbol: Symbol, o: &wire::OrderResp) -> Result<Order> {
         status: order_status(&o.status)?,
         reduce_only: o.reduce_only,
         position_side: position_side(o.position_side.as_deref()),
-        created_at: o.time.or(o.transact_time),
+        // Futures placement responses carry only `updateTime`, which is then the creation time.
+        created_at: o.time.or(o.transact_time).or(o.update_time),
         updated_at: o.update_time.or(o.transact_time),
     })
 }

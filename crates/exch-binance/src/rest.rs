@@ -3,13 +3,23 @@
 //!
 //! Building is pure: [`Call`] describes an unsigned request and [`Call::prepare`] turns it
 //! into the exact bytes to send for a timestamp and key, so request-side snapshot tests pin
-//! everything with a fixed clock. Sending lives in [`crate::client`].
+//! everything with a fixed clock. [`Rest`] sends prepared calls through the core
+//! [`HttpTransport`] (shared rate limiter, usage headers, typed errors) with timestamps from
+//! the core [`ClockSync`]; reads are retried under the core [`RetryPolicy`], writes never.
 //!
 //! Placement of parameters follows the docs: `GET` and `DELETE` carry them in the query string,
 //! `POST` in an `application/x-www-form-urlencoded` body; signed requests append `recvWindow`,
 //! `timestamp` and finally `signature` (binance.md §2).
 
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use exch_core::limiter::{LimiterKey, LimiterRegistry, RateLimiter, ScopeQuota};
 use exch_core::sign::Query;
+use exch_core::transport::{HttpTransport, Request, Response, VenueHooks};
+use exch_core::{Candle, CandleQuery, ClientConfig, ClockSync, Credentials, RetryPolicy};
 use exch_core::{
     Error, ErrorKind, Interval, MarginMode, Market, OrderRef, OrderRequest, OrderType, PositionMode, PositionSide,
     Result, Side, TimeInForce, TimestampMs, Venue,
@@ -656,9 +666,337 @@ pub fn income(
         .opt("limit", limit.map(|l| l.clamp(1, MAX_INCOME)))
 }
 
+/// The page size of the first (and every full) kline request for a candle query: the caller's
+/// total when it fits in one page, the venue maximum for ranges, else the venue default.
+pub fn candle_page_size(
+    api: Api,
+    since: Option<TimestampMs>,
+    until: Option<TimestampMs>,
+    limit: Option<usize>,
+) -> Option<usize> {
+    let max = max_klines(api);
+    match (limit, since, until) {
+        (Some(n), _, _) => Some(n.clamp(1, max)),
+        (None, Some(_), _) => Some(max),
+        (None, None, _) => None,
+    }
+}
+
+/// Fetches the candles of `q` in pages of at most the venue maximum, ascending by open time and
+/// without duplicates. `fetch(start, end, limit)` performs one kline request.
+///
+/// With `since`, pages walk forward from `since` (up to `until`, or until a short page);
+/// without it, pages walk backward from `until` (or now) until `limit` candles are collected.
+/// Without `since` and `limit`, one request returns the venue's latest page.
+pub async fn paginate_candles<F, Fut>(api: Api, q: &CandleQuery, mut fetch: F) -> Result<Vec<Candle>>
+where
+    F: FnMut(Option<TimestampMs>, Option<TimestampMs>, Option<usize>) -> Fut,
+    Fut: Future<Output = Result<Vec<Candle>>>,
+{
+    let max = max_klines(api);
+    let mut out: Vec<Candle> = Vec::new();
+    if let Some(since) = q.since {
+        let mut cursor = since;
+        loop {
+            let remaining = q.limit.map(|l| l.saturating_sub(out.len()));
+            if remaining == Some(0) || q.until.is_some_and(|u| cursor > u) {
+                break;
+            }
+            let page = remaining.map_or(max, |r| r.min(max));
+            let batch = fetch(Some(cursor), q.until, Some(page)).await?;
+            let n = batch.len();
+            let mut advanced = false;
+            for c in batch {
+                let in_range = c.open_time >= cursor && q.until.is_none_or(|u| c.open_time <= u);
+                if !in_range || out.last().is_some_and(|l| c.open_time <= l.open_time) {
+                    continue;
+                }
+                cursor = c.open_time + 1;
+                advanced = true;
+                out.push(c);
+                if q.limit.is_some_and(|l| out.len() >= l) {
+                    break;
+                }
+            }
+            if n < page || !advanced {
+                break;
+            }
+        }
+    } else {
+        let mut end = q.until;
+        let mut pages: Vec<Vec<Candle>> = Vec::new();
+        let mut total = 0usize;
+        loop {
+            let remaining = q.limit.map(|l| l.saturating_sub(total));
+            if remaining == Some(0) {
+                break;
+            }
+            let page = remaining.map(|r| r.min(max));
+            let mut batch = fetch(None, end, page).await?;
+            let n = batch.len();
+            batch.retain(|c| end.is_none_or(|e| c.open_time <= e));
+            if let Some(r) = remaining {
+                let drop = batch.len().saturating_sub(r);
+                batch.drain(..drop);
+            }
+            total += batch.len();
+            let first = batch.first().map(|c| c.open_time);
+            pages.push(batch);
+            match (page, first) {
+                (Some(p), Some(first)) if n >= p => end = Some(first - 1),
+                _ => break,
+            }
+        }
+        out = pages.into_iter().rev().flatten().collect();
+    }
+    out.sort_by_key(|c| c.open_time);
+    out.dedup_by_key(|c| c.open_time);
+    Ok(out)
+}
+
 /// The API of `market`'s kind, or `Unsupported`.
 pub fn api_for(market: &Market) -> Result<Api> {
     Api::for_kind(market.kind).ok_or_else(|| unsupported("inverse perpetuals are not supported by exch-binance"))
+}
+
+/// Rate-limit scope of the IP request weight of `api`.
+pub const fn weight_scope(api: Api) -> &'static str {
+    match api {
+        Api::Spot => "binance_spot_weight",
+        Api::Futures => "binance_futures_weight",
+    }
+}
+
+/// Rate-limit scope of the account's order count on `api`.
+pub const fn orders_scope(api: Api) -> &'static str {
+    match api {
+        Api::Spot => "binance_spot_orders",
+        Api::Futures => "binance_futures_orders",
+    }
+}
+
+/// The scopes and their default quotas (binance.md §5: spot 6000 weight/min and 50 orders/10 s;
+/// futures 2400 weight/min and 1200 orders/min).
+pub fn default_scopes() -> Vec<(&'static str, ScopeQuota)> {
+    let q = |n, secs| ScopeQuota::new(n, Duration::from_secs(secs)).expect("positive quota");
+    vec![
+        (weight_scope(Api::Spot), q(6000, 60)),
+        (weight_scope(Api::Futures), q(2400, 60)),
+        (orders_scope(Api::Spot), q(50, 10)),
+        (orders_scope(Api::Futures), q(1200, 60)),
+    ]
+}
+
+/// The transport hooks of one API: the error table and the usage headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Hooks {
+    api: Api,
+}
+
+impl VenueHooks for Hooks {
+    fn venue(&self) -> Venue {
+        Venue::Binance
+    }
+
+    fn map_error(&self, status: u16, headers: &http::HeaderMap, body: &[u8], endpoint: &str) -> Option<Error> {
+        if (200..300).contains(&status) {
+            return None;
+        }
+        let ra = headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+        Some(crate::errors::from_response(status, ra, body, endpoint))
+    }
+
+    /// Reads `X-MBX-USED-WEIGHT-1M` into the weight scope, and the order counters
+    /// (`X-MBX-ORDER-COUNT-10S` on spot, `-1M` on futures) into the orders scope.
+    fn observe_headers(&self, headers: &http::HeaderMap, limiter: &RateLimiter) {
+        let num = |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        if let Some(used) = num("x-mbx-used-weight-1m") {
+            limiter.observe_used(weight_scope(self.api), used);
+        }
+        let orders = match self.api {
+            Api::Spot => num("x-mbx-order-count-10s"),
+            Api::Futures => num("x-mbx-order-count-1m"),
+        };
+        if let Some(used) = orders {
+            limiter.observe_used(orders_scope(self.api), used);
+        }
+    }
+}
+
+/// Sends calls of both APIs: one transport and one clock per API, one shared limiter.
+pub struct Rest {
+    credentials: Option<Credentials>,
+    recv_window_ms: u64,
+    urls: [String; 2],
+    transports: [HttpTransport; 2],
+    clocks: [Arc<ClockSync>; 2],
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Rest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rest")
+            .field("credentials", &self.credentials)
+            .field("recv_window_ms", &self.recv_window_ms)
+            .field("urls", &self.urls)
+            .field("clocks", &self.clocks)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+const fn idx(api: Api) -> usize {
+    match api {
+        Api::Spot => 0,
+        Api::Futures => 1,
+    }
+}
+
+impl Rest {
+    /// Transports, clocks and the shared limiter for `config`.
+    pub fn new(config: &ClientConfig, retry: RetryPolicy) -> Result<Self> {
+        let key = LimiterKey::for_credentials(Venue::Binance, config.credentials.as_ref());
+        let limiter = LimiterRegistry::global().limiter_with_scopes(&key, &default_scopes());
+        for (name, quota) in default_scopes() {
+            limiter.ensure_scope(name, quota);
+        }
+        let urls = [Api::Spot.base_url(config), Api::Futures.base_url(config)];
+        for u in &urls {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(
+                    Error::new(ErrorKind::Config, format!("invalid Binance base URL `{u}`")).with_venue(Venue::Binance)
+                );
+            }
+        }
+        let transport = |api| -> Result<HttpTransport> {
+            Ok(HttpTransport::new(config, Arc::new(Hooks { api }), limiter.clone())?.with_retry_policy(retry))
+        };
+        let transports = [transport(Api::Spot)?, transport(Api::Futures)?];
+        let clock = |api: Api| {
+            let t = transports[idx(api)].clone();
+            let base = urls[idx(api)].clone();
+            Arc::new(ClockSync::from_config(config, move || {
+                let t = t.clone();
+                let base = base.clone();
+                async move {
+                    let p = server_time(api).prepare(None)?;
+                    let resp = t.send(to_request(&base, &p, &server_time(api))?).await?;
+                    Ok(resp.json::<crate::wire::ServerTime>()?.server_time)
+                }
+            }))
+        };
+        let clocks = [clock(Api::Spot), clock(Api::Futures)];
+        Ok(Rest {
+            credentials: config.credentials.clone(),
+            recv_window_ms: crate::config::recv_window_ms(config),
+            urls,
+            transports,
+            clocks,
+            retry,
+        })
+    }
+
+    /// The clock of `api`.
+    pub fn clock(&self, api: Api) -> &ClockSync {
+        &self.clocks[idx(api)]
+    }
+
+    /// The base URL of `api`.
+    pub fn base_url(&self, api: Api) -> &str {
+        &self.urls[idx(api)]
+    }
+
+    /// The shared rate limiter.
+    pub fn limiter(&self) -> &Arc<RateLimiter> {
+        self.transports[0].limiter()
+    }
+
+    fn prepare(&self, call: &Call, timestamp_ms: Option<TimestampMs>) -> Result<Request> {
+        let prepared = match (&self.credentials, timestamp_ms) {
+            (Some(c), Some(ts)) if call.signed => call.prepare(Some(&Auth {
+                api_key: &c.api_key,
+                secret: c.secret.expose(),
+                recv_window_ms: self.recv_window_ms,
+                timestamp_ms: ts,
+            }))?,
+            _ => call.prepare(None)?,
+        };
+        to_request(self.base_url(call.api), &prepared, call)
+    }
+
+    async fn timestamp(&self, call: &Call) -> Result<Option<TimestampMs>> {
+        if call.signed && self.credentials.is_some() {
+            Ok(Some(self.clock(call.api).timestamp_ms().await?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Sends a read (`GET`): retried under the retry policy; a `-1021` resyncs the clock once
+    /// and the read is sent again with a fresh timestamp.
+    pub async fn read(&self, call: &Call) -> Result<Response> {
+        let resynced = AtomicBool::new(false);
+        let transport = &self.transports[idx(call.api)];
+        exch_core::retry_read(&self.retry, || async {
+            loop {
+                let ts = self.timestamp(call).await?;
+                match transport.send(self.prepare(call, ts)?).await {
+                    Err(e) if e.kind() == ErrorKind::ClockSkew && !resynced.swap(true, Ordering::SeqCst) => {
+                        tracing::warn!(error = %e, "timestamp rejected; resyncing the clock and retrying once");
+                        self.clock(call.api).resync().await?;
+                    }
+                    r => return r,
+                }
+            }
+        })
+        .await
+    }
+
+    /// Sends a write once, never retried. A `-1021` resyncs the clock for the next request.
+    pub async fn write(&self, call: &Call) -> Result<Response> {
+        let ts = self.timestamp(call).await?;
+        let r = self.transports[idx(call.api)].send(self.prepare(call, ts)?).await;
+        if let Err(e) = &r {
+            if e.kind() == ErrorKind::ClockSkew {
+                let _ = self.clock(call.api).resync().await;
+            }
+        }
+        r
+    }
+
+    /// Sends `call` as a read or a write according to its method.
+    pub async fn send(&self, call: &Call) -> Result<Response> {
+        match call.method {
+            Method::Get => self.read(call).await,
+            Method::Post | Method::Delete => self.write(call).await,
+        }
+    }
+}
+
+/// Converts a prepared call into a core transport request with its limiter costs.
+pub fn to_request(base_url: &str, p: &Prepared, call: &Call) -> Result<Request> {
+    let mut r = match p.method {
+        Method::Get => Request::get(base_url, p.path),
+        Method::Post => Request::post(base_url, p.path),
+        Method::Delete => Request::delete(base_url, p.path),
+    }
+    .query(p.query.clone());
+    if p.method == Method::Post {
+        r = r.body(p.body.clone(), "application/x-www-form-urlencoded");
+    }
+    for (k, v) in &p.headers {
+        if k.eq_ignore_ascii_case("content-type") {
+            continue;
+        }
+        r = r.secret_header(k, v)?;
+    }
+    if call.weight > 0 {
+        r = r.cost(weight_scope(call.api), call.weight);
+    }
+    if call.orders > 0 {
+        r = r.cost(orders_scope(call.api), call.orders);
+    }
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -752,5 +1090,97 @@ mod tests {
             .starts_with("symbol=BTCUSDT&leverage=10&recvWindow=5000&timestamp=1700000000000&signature="));
         assert!(leverage("BTCUSDT", 0).is_err());
         assert!(leverage("BTCUSDT", 126).is_err());
+    }
+
+    type Calls = std::cell::RefCell<Vec<(Option<i64>, Option<i64>, Option<usize>)>>;
+
+    fn bar(t: i64) -> Candle {
+        Candle {
+            open_time: t,
+            open: Decimal::ONE,
+            high: Decimal::ONE,
+            low: Decimal::ONE,
+            close: Decimal::ONE,
+            volume: Decimal::ONE,
+            quote_volume: None,
+            closed: Some(true),
+        }
+    }
+
+    /// A venue with one-minute bars from `first` to `last`: returns up to `limit` bars from
+    /// `start` (ascending), or the last `limit` bars up to `end`, like Binance.
+    fn venue(
+        first: i64,
+        last: i64,
+        calls: &Calls,
+        start: Option<i64>,
+        end: Option<i64>,
+        limit: Option<usize>,
+    ) -> std::future::Ready<Result<Vec<Candle>>> {
+        calls.borrow_mut().push((start, end, limit));
+        let n = limit.unwrap_or(500);
+        let all: Vec<i64> = (first..=last)
+            .step_by(60_000)
+            .filter(|t| start.is_none_or(|s| *t >= s) && end.is_none_or(|e| *t <= e))
+            .collect();
+        let pick: Vec<i64> = if start.is_some() {
+            all.into_iter().take(n).collect()
+        } else {
+            let skip = all.len().saturating_sub(n);
+            all.into_iter().skip(skip).collect()
+        };
+        std::future::ready(Ok(pick.into_iter().map(bar).collect()))
+    }
+
+    #[tokio::test]
+    async fn five_thousand_minutes_in_pages_of_the_maximum() {
+        let t0 = 1_700_000_000_000 - 1_700_000_000_000 % 60_000;
+        let calls = std::cell::RefCell::new(Vec::new());
+        let sym: exch_core::Symbol = "BTC/USDT".parse().unwrap();
+        let q = CandleQuery::new(sym, Interval::M1).since(t0).limit(5000);
+        let got = paginate_candles(Api::Spot, &q, |s, e, l| {
+            venue(t0, t0 + 10_000 * 60_000, &calls, s, e, l)
+        })
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 5000);
+        assert!(got.windows(2).all(|w| w[1].open_time == w[0].open_time + 60_000));
+        assert_eq!(got[0].open_time, t0);
+        let calls = calls.into_inner();
+        assert_eq!(calls.len(), 5);
+        assert!(calls.iter().all(|c| c.2 == Some(1000)));
+        assert_eq!(calls[1].0, Some(t0 + 999 * 60_000 + 1));
+    }
+
+    #[tokio::test]
+    async fn a_range_ends_at_until_and_backwards_pages_join_without_duplicates() {
+        let t0 = 1_700_000_000_000 - 1_700_000_000_000 % 60_000;
+        let calls = std::cell::RefCell::new(Vec::new());
+        let sym: exch_core::Symbol = "BTC/USDT:USDT".parse().unwrap();
+        let q = CandleQuery::new(sym.clone(), Interval::M1)
+            .since(t0)
+            .until(t0 + 3999 * 60_000);
+        let got = paginate_candles(Api::Futures, &q, |s, e, l| {
+            venue(t0, t0 + 10_000 * 60_000, &calls, s, e, l)
+        })
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 4000);
+        assert_eq!(got.last().unwrap().open_time, t0 + 3999 * 60_000);
+        assert_eq!(calls.borrow().len(), 3, "1500 + 1500 + 1000");
+        // No start: walk back from `until`.
+        let calls = std::cell::RefCell::new(Vec::new());
+        let q = CandleQuery::new(sym, Interval::M1)
+            .until(t0 + 9_999 * 60_000)
+            .limit(2500);
+        let got = paginate_candles(Api::Futures, &q, |s, e, l| {
+            venue(t0, t0 + 10_000 * 60_000, &calls, s, e, l)
+        })
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 2500);
+        assert!(got.windows(2).all(|w| w[1].open_time == w[0].open_time + 60_000));
+        assert_eq!(got.last().unwrap().open_time, t0 + 9_999 * 60_000);
+        assert_eq!(calls.borrow().len(), 2);
     }
 }
