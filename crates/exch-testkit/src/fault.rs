@@ -15,8 +15,13 @@ use crate::log::lock;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Wait this long, then handle the request normally (forces client timeouts when longer
-    /// than the client's timeout).
+    /// than the client's timeout). The handler may still run after the client gave up, so an
+    /// order's fate is timing-dependent: use [`Fault::Hang`] (never placed) or
+    /// [`Fault::LoseResponse`] (placed) where a test needs a definite outcome.
     Delay(Duration),
+    /// Hold the request this long without running the handler, then drop the connection: a
+    /// client timeout where the request certainly had no effect.
+    Hang(Duration),
     /// Reply with this status without running the handler, with an optional `Retry-After`
     /// header (seconds) and a body (e.g. 429 rate limited, 418 banned, 503 unavailable).
     Status {

@@ -384,6 +384,10 @@ async fn kit_layer(State((sim, api)): State<(SimHandle, Arc<str>)>, req: Request
             })
             .await
         }
+        Fault::Hang(hold) => {
+            tokio::time::sleep(hold).await;
+            drop_connection()
+        }
         Fault::Reset => drop_connection(),
         Fault::LoseResponse(hold) => {
             let _ = next.run(req).await;

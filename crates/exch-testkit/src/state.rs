@@ -29,7 +29,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use exch_core::{
     AccountKind, Balance, Income, IncomeKind, Level, MarginMode, Market, MarketKind, MarketStatus, Order, OrderBook,
-    OrderRef, OrderRequest, OrderStatus, OrderType, Position, PositionMode, PositionSide, Side, Symbol, TimeInForce,
+    OrderRef, OrderRequest, OrderStatus, OrderType, Position, PositionMode, PositionSide, Side, Symbol, Ticker,
+    TimeInForce, Trade,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -426,6 +427,7 @@ pub struct SimState {
     accounts: BTreeMap<String, Account>,
     orders: BTreeMap<u64, SimOrder>,
     fills: Vec<Fill>,
+    trades: Vec<Trade>,
     next_order_id: u64,
     next_trade_id: u64,
     next_income_id: u64,
@@ -447,6 +449,7 @@ impl SimState {
             accounts,
             orders: BTreeMap::new(),
             fills: Vec::new(),
+            trades: Vec::new(),
             next_order_id: FIRST_ORDER_ID,
             next_trade_id: 1,
             next_income_id: 1,
@@ -1313,6 +1316,7 @@ impl SimState {
                 }
             }
             self.execute(id, best.price, qty, false);
+            self.record_trade(&symbol, best.price, qty, side);
         }
     }
 
@@ -1354,9 +1358,61 @@ impl SimState {
                 }
                 book.sequence += 1;
                 self.execute(id, price, qty, true);
+                // The external book was the taker.
+                self.record_trade(symbol, price, qty, side.opposite());
             }
         }
         self.fills[start..].to_vec()
+    }
+
+    fn record_trade(&mut self, symbol: &Symbol, price: Decimal, qty: Decimal, taker_side: Side) {
+        let id = self.trades.len() as u64 + 1;
+        let timestamp = self.now_ms();
+        self.trades.push(Trade {
+            symbol: symbol.clone(),
+            id: id.to_string(),
+            price,
+            qty,
+            side: Some(taker_side),
+            timestamp,
+        });
+    }
+
+    /// Public trades of `symbol` (one per match, the taker's side), oldest first; the last
+    /// `limit` when given.
+    pub fn trades(&self, symbol: &Symbol, limit: Option<usize>) -> Vec<Trade> {
+        let all: Vec<Trade> = self.trades.iter().filter(|t| t.symbol == *symbol).cloned().collect();
+        let skip = limit.map(|n| all.len().saturating_sub(n)).unwrap_or(0);
+        all.into_iter().skip(skip).collect()
+    }
+
+    /// A ticker from the book and the trades: best bid and ask, last price, and open, high,
+    /// low and volumes over the recorded trades (the simulation has no 24 h window).
+    pub fn ticker(&self, symbol: &Symbol) -> Option<Ticker> {
+        let book = self.book(symbol, Some(1))?;
+        let trades: Vec<&Trade> = self.trades.iter().filter(|t| t.symbol == *symbol).collect();
+        let prices = || trades.iter().map(|t| t.price);
+        let last = self.last_price(symbol);
+        let open = trades.first().map(|t| t.price);
+        let change_percent = match (open, last) {
+            (Some(o), Some(l)) if !o.is_zero() => Some((l - o) / o * Decimal::ONE_HUNDRED),
+            _ => None,
+        };
+        Some(Ticker {
+            symbol: symbol.clone(),
+            last,
+            bid: book.best_bid().map(|l| l.price),
+            bid_qty: book.best_bid().map(|l| l.qty),
+            ask: book.best_ask().map(|l| l.price),
+            ask_qty: book.best_ask().map(|l| l.qty),
+            open,
+            high: prices().max(),
+            low: prices().min(),
+            base_volume: Some(trades.iter().map(|t| t.qty).sum()),
+            quote_volume: Some(trades.iter().map(|t| t.qty * t.price).sum()),
+            change_percent,
+            timestamp: Some(self.now_ms()),
+        })
     }
 
     /// Books one execution of order `id`: order fields, balances or position, fee, fill record.

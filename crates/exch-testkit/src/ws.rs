@@ -2,6 +2,40 @@
 //! script what the server pushes ([`WsSession::send`], [`WsHub::on_subscribe`]): text frames,
 //! gzip or raw-deflate compressed binary frames, pings, a clean close or a forced disconnect.
 //! The hub records every session, the messages it received, its subscriptions and pongs.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use axum::{extract::{State, WebSocketUpgrade}, response::Response, routing::get, Router};
+//! use exch_testkit::{SimHandle, SimServer, WsFrame, WsProtocol, WsSession};
+//! use futures::{SinkExt, StreamExt};
+//! use tokio_tungstenite::tungstenite::Message;
+//!
+//! struct Echo;
+//! impl WsProtocol for Echo {
+//!     fn on_text(&self, session: &WsSession, _sim: &SimHandle, text: &str) -> Vec<WsFrame> {
+//!         session.subscribe(text);
+//!         vec![WsFrame::Text(format!("ok {text}"))]
+//!     }
+//! }
+//! async fn ws(State(sim): State<SimHandle>, up: WebSocketUpgrade) -> Response {
+//!     sim.ws().accept(sim.clone(), up, "/ws", Arc::new(Echo))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = SimServer::start(SimHandle::new(), Router::new().route("/ws", get(ws))).await?;
+//! server.ws().on_subscribe("trades", vec![WsFrame::Gzip("[1,2,3]".into())]);
+//! let (mut client, _) = tokio_tungstenite::connect_async(format!("{}/ws", server.ws_url())).await?;
+//! client.send(Message::Text("trades".into())).await?;
+//! assert_eq!(client.next().await.unwrap()?, Message::Text("ok trades".into()));
+//! assert!(matches!(client.next().await.unwrap()?, Message::Binary(_)));
+//! let session = server.ws().session(0).await;
+//! assert_eq!(session.subscriptions(), ["trades"]);
+//! session.disconnect();
+//! session.wait_closed().await;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -261,6 +295,18 @@ impl WsHub {
             }
             notified.await;
         }
+    }
+
+    /// Sends `frame` to every open session subscribed to `topic`; returns how many got it.
+    pub fn broadcast(&self, topic: &str, frame: WsFrame) -> usize {
+        let mut n = 0;
+        for s in self.sessions() {
+            if !s.is_closed() && s.subscriptions().iter().any(|t| t == topic) {
+                s.send(frame.clone());
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Disconnects every open session.

@@ -273,3 +273,17 @@ async fn request_log_records_exact_requests() {
     server.log().clear();
     assert_eq!(server.log().len(), 0);
 }
+
+#[tokio::test]
+async fn hang_times_out_without_running_the_handler() {
+    let server = common::start().await;
+    let c = Client::with_timeout(&server, Duration::from_millis(50));
+    server
+        .faults()
+        .push(FaultRule::new(Fault::Hang(Duration::from_millis(150))).on("POST", "/order"));
+    let e = c.send("POST", "/order", "", Some(order("hung"))).await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert_eq!(server.counters().orders_created, 0);
+    let q = c.call("GET", "/order", "clientId=hung", None).await;
+    assert_eq!(q.code(), 2003, "a reconciling client finds nothing and may re-send");
+}

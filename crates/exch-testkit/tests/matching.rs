@@ -117,6 +117,22 @@ async fn market_order_walks_the_book_and_expires_on_a_thin_book() {
     assert_eq!(d(&thin.data()["avg_price"]), dec!(102));
     let book = server.state().book(&spot(), None).unwrap();
     assert!(book.asks.is_empty());
+    // Public trades: one per match, with the taker's side; the ticker follows them.
+    let trades = server.state().trades(&spot(), None);
+    let prices: Vec<_> = trades.iter().map(|t| (t.price, t.qty)).collect();
+    assert_eq!(
+        prices,
+        [(dec!(101), dec!(1)), (dec!(102), dec!(1)), (dec!(102), dec!(1))]
+    );
+    assert!(trades.iter().all(|t| t.side == Some(exch_core::Side::Buy)));
+    assert_eq!(server.state().trades(&spot(), Some(1)).len(), 1);
+    let ticker = server.state().ticker(&spot()).unwrap();
+    assert_eq!(
+        (ticker.last, ticker.high, ticker.low),
+        (Some(dec!(102)), Some(dec!(102)), Some(dec!(101)))
+    );
+    assert_eq!((ticker.bid, ticker.ask), (Some(dec!(99)), None));
+    assert_eq!(ticker.base_volume, Some(dec!(3)));
     assert_eq!(
         server.state().balance(DEFAULT_ACCOUNT, AccountKind::Spot, "BTC").free,
         dec!(8)

@@ -82,6 +82,10 @@ async fn subscription_gets_scripted_snapshot_and_compressed_deltas() {
     // The test pushes more frames whenever it likes.
     session.send(WsFrame::Text(r#"{"type":"delta","seq":5,"checksum":"bad"}"#.into()));
     assert!(next_text(&mut ws).await.contains(r#""checksum":"bad""#));
+    // Broadcast reaches subscribers only.
+    assert_eq!(server.ws().broadcast("book.BTCUSDT", WsFrame::Text("b1".into())), 1);
+    assert_eq!(server.ws().broadcast("other", WsFrame::Text("b2".into())), 0);
+    assert_eq!(next_text(&mut ws).await, "b1");
     // Application-level heartbeat.
     ws.send(Message::Text("ping".into())).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "pong");
