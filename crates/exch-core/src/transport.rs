@@ -18,6 +18,39 @@
 //! the connection was made, and any 5xx are marked [outcome-unknown](Error::is_outcome_unknown):
 //! the caller must reconcile, never re-send. Only idempotent requests are retried, and only
 //! through [`HttpTransport::send_read`] / [`HttpTransport::send_read_with`].
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use exch_core::limiter::{LimiterKey, LimiterRegistry, ScopeQuota};
+//! use exch_core::transport::{HeaderMap, HttpTransport, Request, VenueHooks};
+//! use exch_core::{ClientConfig, Error, ErrorKind, Venue};
+//!
+//! struct Hooks;
+//! impl VenueHooks for Hooks {
+//!     fn venue(&self) -> Venue {
+//!         Venue::Binance
+//!     }
+//!     fn map_error(&self, status: u16, _: &HeaderMap, body: &[u8], _: &str) -> Option<Error> {
+//!         (status >= 400).then(|| Error::new(ErrorKind::Venue, String::from_utf8_lossy(body)))
+//!     }
+//! }
+//!
+//! # async fn demo() -> exch_core::Result<()> {
+//! let config = ClientConfig::new();
+//! let limiter = LimiterRegistry::global().limiter_with_scopes(
+//!     &LimiterKey::public(Venue::Binance),
+//!     &[("ip_weight", ScopeQuota::per_minute(6000)?)],
+//! );
+//! let transport = HttpTransport::new(&config, Arc::new(Hooks), limiter)?;
+//! let base = config.url_for("spot", "https://api.binance.com");
+//! let resp = transport
+//!     .send_read(Request::get(base, "/api/v3/time").cost("ip_weight", 1))
+//!     .await?;
+//! let time: serde_json::Value = resp.json()?;
+//! # let _ = time;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,7 +59,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
-use http::{HeaderMap, Method};
+pub use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -370,13 +403,13 @@ impl HttpTransport {
             endpoint = %req.endpoint,
             status = tracing::field::Empty,
         );
-        self.execute_inner(req, venue)
+        self.execute_inner(req, venue, span.clone())
             .instrument(span)
             .await
             .map_err(|e| finish(e, venue, req))
     }
 
-    async fn execute_inner(&self, req: &Request, venue: Venue) -> Result<Response> {
+    async fn execute_inner(&self, req: &Request, venue: Venue, span: tracing::Span) -> Result<Response> {
         self.limiter.acquire_all(&req.costs).await?;
         let mut rb = self
             .client
@@ -390,7 +423,7 @@ impl HttpTransport {
         }
         let resp = rb.send().await.map_err(|e| transport_error(e, req))?;
         let status = resp.status().as_u16();
-        tracing::Span::current().record("status", status);
+        span.record("status", status);
         let headers = resp.headers().clone();
         self.hooks.observe_headers(&headers, &self.limiter);
         let body = resp.bytes().await.map_err(|e| transport_error(e, req))?;
@@ -921,6 +954,78 @@ mod tests {
         t.send(Request::get(&base, "/x").cost("ip_weight", 1)).await.unwrap();
         assert!(tokio::time::Instant::now() - start >= Duration::from_secs(3));
         assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    /// A span's name and its `(field, value)` pairs.
+    type SpanRecord = (String, Vec<(String, String)>);
+
+    /// Records every span's name and fields.
+    #[derive(Default)]
+    struct SpanRecorder {
+        spans: Mutex<Vec<SpanRecord>>,
+    }
+
+    struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+            self.0.push((field.name().to_string(), format!("{value:?}")));
+        }
+        fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+            self.0.push((field.name().to_string(), value.to_string()));
+        }
+    }
+
+    impl tracing::Subscriber for SpanRecorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, attrs: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            let mut fields = Vec::new();
+            attrs.record(&mut Fields(&mut fields));
+            let mut spans = self.spans.lock().unwrap();
+            spans.push((attrs.metadata().name().to_string(), fields));
+            tracing::span::Id::from_u64(spans.len() as u64)
+        }
+        fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+            let mut spans = self.spans.lock().unwrap();
+            if let Some((_, fields)) = spans.get_mut(id.into_u64() as usize - 1) {
+                values.record(&mut Fields(fields));
+            }
+        }
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, _: &tracing::Event<'_>) {}
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[tokio::test]
+    async fn one_span_per_request() {
+        let (base, _) = serve(vec![reply(200, vec![], "{}"), reply(503, vec![], "")]).await;
+        let t = transport(TestHooks::new());
+        let recorder = Arc::new(SpanRecorder::default());
+        let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::from(recorder.clone()));
+        t.send(Request::get(&base, "/api/v3/time")).await.unwrap();
+        t.send(Request::post(&base, "/api/v3/order").endpoint("place_order"))
+            .await
+            .unwrap_err();
+        let spans: Vec<_> = recorder
+            .spans
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(name, _)| name == "exch.http")
+            .cloned()
+            .collect();
+        assert_eq!(spans.len(), 2);
+        let field = |i: usize, k: &str| spans[i].1.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(field(0, "venue").as_deref(), Some("binance"));
+        assert_eq!(field(0, "method").as_deref(), Some("GET"));
+        assert_eq!(field(0, "path").as_deref(), Some("/api/v3/time"));
+        assert_eq!(field(0, "status").as_deref(), Some("200"));
+        assert_eq!(field(1, "method").as_deref(), Some("POST"));
+        assert_eq!(field(1, "endpoint").as_deref(), Some("place_order"));
+        assert_eq!(field(1, "status").as_deref(), Some("503"));
     }
 
     #[test]
