@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures::future::BoxFuture;
 
 use crate::config::ClientConfig;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 
 /// A source of local wall-clock time in ms since the Unix epoch.
 pub trait LocalClock: Send + Sync + fmt::Debug {
@@ -218,6 +218,25 @@ impl ClockSync {
         self.probe_now().await
     }
 
+    /// Runs the read `op`; if it fails with `ClockSkew` (the venue refused the timestamp),
+    /// re-measures the offset once and runs `op` once more. `op` must take its timestamp
+    /// afresh on each call (e.g. from [`now_ms`](Self::now_ms)). Other errors, a failed
+    /// resync, and an outcome-unknown error are returned as they are.
+    pub async fn with_resync<T, F, Fut>(&self, mut op: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        match op().await {
+            Err(e) if e.kind() == ErrorKind::ClockSkew && !e.is_outcome_unknown() => {
+                tracing::warn!(error = %e, "timestamp rejected; resyncing the clock");
+                self.resync().await?;
+                op().await
+            }
+            other => other,
+        }
+    }
+
     async fn probe_now(&self) -> Result<Measurement> {
         let t_send = self.local.now_ms();
         let server = (self.probe)().await?;
@@ -242,7 +261,7 @@ mod tests {
     use std::sync::atomic::AtomicU32;
 
     use super::*;
-    use crate::error::{Error, ErrorKind};
+    use crate::error::Error;
 
     /// A probe reporting `server_ahead_ms` past the manual clock, taking `rtt` of that clock,
     /// counting its calls.
@@ -384,6 +403,57 @@ mod tests {
         assert_eq!(sync.resync().await.unwrap_err().kind(), ErrorKind::Network);
         assert_eq!(sync.offset_ms(), Some(300));
         assert_eq!(sync.now_ms(), 3_300);
+    }
+
+    #[tokio::test]
+    async fn with_resync_retries_a_clock_skew_once() {
+        let (sync, clock, probes) = setup(1_000, Duration::ZERO, Duration::from_secs(300));
+        let start = clock.now_ms();
+        let attempts = AtomicU32::new(0);
+        // The first attempt goes out with the unsynchronised clock and is refused.
+        let ts = sync
+            .with_resync(|| {
+                let n = attempts.fetch_add(1, Ordering::SeqCst);
+                let ts = sync.now_ms();
+                async move {
+                    if n == 0 {
+                        Err(Error::new(
+                            ErrorKind::ClockSkew,
+                            "Timestamp for this request is outside of the recvWindow.",
+                        ))
+                    } else {
+                        Ok(ts)
+                    }
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(ts, start + 1_000);
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        assert_eq!(probes.load(Ordering::SeqCst), 1);
+
+        // A second skew is returned; other errors are not retried at all.
+        attempts.store(0, Ordering::SeqCst);
+        let e = sync
+            .with_resync(|| {
+                attempts.fetch_add(1, Ordering::SeqCst);
+                async { Err::<(), _>(Error::new(ErrorKind::ClockSkew, "skew")) }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ClockSkew);
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        attempts.store(0, Ordering::SeqCst);
+        let e = sync
+            .with_resync(|| {
+                attempts.fetch_add(1, Ordering::SeqCst);
+                async { Err::<(), _>(Error::new(ErrorKind::Auth, "bad key")) }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+        assert_eq!(probes.load(Ordering::SeqCst), 2);
     }
 
     #[test]
