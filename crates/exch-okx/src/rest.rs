@@ -3,7 +3,8 @@
 //!
 //! Builders are pure: they take market data and return a [`RestRequest`], so the request side
 //! is snapshot-tested and compared with CCXT without a network. [`RestRequest::headers`] signs
-//! with a given clock and key. Sending lives in [`crate::client`].
+//! with a given clock and key. [`RestClient`] sends them through the core transport,
+//! limiter and clock.
 
 use std::time::Duration;
 
@@ -12,9 +13,14 @@ use exch_core::{
     Credentials, Decimal, Error, ErrorKind, Interval, MarginMode, Market, MarketKind, OrderRef, OrderRequest,
     OrderType, PositionMode, PositionSide, Result, Side, TimeInForce, TimestampMs, Venue,
 };
+use std::sync::Arc;
+
+use exch_core::transport::{self, HttpTransport, VenueHooks};
+use exch_core::{ClockSync, LimiterKey, LimiterRegistry, ScopeQuota};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::config::DEMO_HEADER;
+use crate::config::{OkxConfig, DEMO_HEADER};
 use crate::sign::{auth_headers, iso_timestamp};
 use crate::symbols::inst_type;
 
@@ -894,6 +900,191 @@ pub fn bills(
         .push_opt("after", after)
         .push("limit", limit.clamp(1, PAGE_MAX));
     RestRequest::get(e::BILLS, q)
+}
+
+// ------------------------------------------------------------------------------- sending
+
+/// Maps OKX responses to errors for the core transport: the `{code,msg,data}` envelope with a
+/// code other than `"0"`/`"2"` (HTTP 200 included), the first failing `sCode` first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OkxHooks;
+
+impl VenueHooks for OkxHooks {
+    fn venue(&self) -> Venue {
+        Venue::Okx
+    }
+
+    fn map_error(&self, status: u16, _headers: &http::HeaderMap, body: &[u8], endpoint: &str) -> Option<Error> {
+        let env: crate::wire::Envelope<serde_json::Value> = serde_json::from_slice(body).ok()?;
+        if env.code == "0" || env.code == "2" {
+            return None;
+        }
+        crate::parse::envelope::<serde_json::Value>(endpoint, status, body).err()
+    }
+}
+
+/// The rate-limit quota of an endpoint.
+pub fn quota(ep: &Endpoint) -> Result<ScopeQuota> {
+    ScopeQuota::new(ep.limit, ep.interval())
+}
+
+/// Sends [`RestRequest`]s through the core transport: public requests on the public limiter
+/// (keyed by the base URL, i.e. per server), private ones signed on the key's limiter, with
+/// clock-synced timestamps; reads retried, writes sent once.
+#[derive(Debug, Clone)]
+pub struct RestClient {
+    base_url: String,
+    demo: bool,
+    credentials: Option<Credentials>,
+    public: HttpTransport,
+    private: Option<HttpTransport>,
+    clock: Arc<ClockSync>,
+}
+
+impl RestClient {
+    /// Builds both transports and the clock sync for `cfg`.
+    pub fn new(cfg: &OkxConfig) -> Result<Self> {
+        let scopes: Vec<(&str, ScopeQuota)> = Vec::new();
+        let registry = LimiterRegistry::global();
+        let public_key = LimiterKey::api_key(Venue::Okx, &format!("public@{}", cfg.rest_url));
+        let public_limiter = registry.limiter_with_scopes(&public_key, &scopes);
+        for ep in endpoints::ALL.iter().filter(|e| !e.private) {
+            public_limiter.ensure_scope(&ep.label(), quota(ep)?);
+        }
+        let hooks: Arc<dyn VenueHooks> = Arc::new(OkxHooks);
+        let public = HttpTransport::new(&cfg.client, hooks.clone(), public_limiter)?;
+        let private = match &cfg.credentials {
+            Some(c) => {
+                let key = LimiterKey::api_key(Venue::Okx, &format!("{}@{}", c.api_key, cfg.rest_url));
+                let limiter = registry.limiter_with_scopes(&key, &scopes);
+                for ep in endpoints::ALL.iter().filter(|e| e.private) {
+                    limiter.ensure_scope(&ep.label(), quota(ep)?);
+                }
+                Some(HttpTransport::new(&cfg.client, hooks, limiter)?)
+            }
+            None => None,
+        };
+        let probe_transport = public.clone();
+        let probe_base = cfg.rest_url.clone();
+        let probe_demo = cfg.demo;
+        let clock = ClockSync::from_config(&cfg.client, move || {
+            let t = probe_transport.clone();
+            let base = probe_base.clone();
+            async move {
+                let req = server_time();
+                let core = to_core(&req, &base, &[], probe_demo, None, 0)?;
+                let resp = t.send_read(core).await?;
+                let rows: Vec<crate::wire::ServerTime> =
+                    crate::parse::envelope(&req.endpoint.label(), resp.status, &resp.body)?;
+                crate::parse::server_time(&rows)
+            }
+        });
+        Ok(RestClient {
+            base_url: cfg.rest_url.clone(),
+            demo: cfg.demo,
+            credentials: cfg.credentials.clone(),
+            public,
+            private,
+            clock: Arc::new(clock),
+        })
+    }
+
+    /// The clock sync (server-time offset).
+    pub fn clock(&self) -> &Arc<ClockSync> {
+        &self.clock
+    }
+
+    /// True when credentials are configured.
+    pub fn has_credentials(&self) -> bool {
+        self.credentials.is_some()
+    }
+
+    fn scope(&self, t: &HttpTransport, req: &RestRequest) -> Result<Vec<(String, u32)>> {
+        let label = req.endpoint.label();
+        let name = match (&req.endpoint.key, &req.inst_id) {
+            (LimitKey::UidInstrument, Some(inst)) => {
+                let n = format!("{label} {inst}");
+                t.limiter().ensure_scope(&n, quota(&req.endpoint)?);
+                n
+            }
+            _ => label,
+        };
+        Ok(vec![(name, 1)])
+    }
+
+    /// Sends `req` and returns the envelope's rows.
+    pub async fn call<T: DeserializeOwned>(&self, req: &RestRequest) -> Result<Vec<T>> {
+        let label = req.endpoint.label();
+        if !req.private {
+            let costs = self.scope(&self.public, req)?;
+            let core = to_core(req, &self.base_url, &costs, self.demo, None, 0)?;
+            let resp = self.public.send_read(core).await?;
+            return crate::parse::envelope(&label, resp.status, &resp.body);
+        }
+        let transport = self.private.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Auth,
+                "this OKX endpoint needs credentials (key, secret, passphrase)",
+            )
+            .with_venue(Venue::Okx)
+            .with_endpoint(label.clone())
+        })?;
+        let costs = self.scope(transport, req)?;
+        self.clock.ensure_fresh().await?;
+        let send = || async {
+            let creds = self.credentials.as_ref();
+            if req.method == Method::Get {
+                transport
+                    .send_read_with(|| to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms()))
+                    .await
+            } else {
+                let core = to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms())?;
+                transport.send(core).await
+            }
+        };
+        let resp = match send().await {
+            // A timestamp rejection: re-measure the clock and repeat a read once.
+            Err(e) if e.kind() == ErrorKind::ClockSkew && req.method == Method::Get => {
+                self.clock.resync().await?;
+                send().await?
+            }
+            r => r?,
+        };
+        crate::parse::envelope(&label, resp.status, &resp.body)
+    }
+}
+
+/// The core transport request for `req`, signed at `now_ms` when private.
+pub fn to_core(
+    req: &RestRequest,
+    base_url: &str,
+    costs: &[(String, u32)],
+    demo: bool,
+    credentials: Option<&Credentials>,
+    now_ms: TimestampMs,
+) -> Result<transport::Request> {
+    let mut r = match req.method {
+        Method::Get => transport::Request::get(base_url, req.path),
+        Method::Post => transport::Request::post(base_url, req.path),
+    };
+    r = r.query(req.query.clone()).endpoint(req.endpoint.label());
+    if let Some(b) = &req.body {
+        r = r.json_body(b.clone());
+    }
+    for (k, v) in req.headers(credentials, now_ms, demo)? {
+        if k == "Content-Type" {
+            continue;
+        }
+        r = if k.starts_with("OK-ACCESS") {
+            r.secret_header(&k, &v)?
+        } else {
+            r.header(&k, &v)?
+        };
+    }
+    for (scope, w) in costs {
+        r = r.cost(scope.clone(), *w);
+    }
+    Ok(r)
 }
 
 #[cfg(test)]
