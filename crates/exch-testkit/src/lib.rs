@@ -107,7 +107,7 @@ pub use fault::{Fault, FaultRule, Faults};
 pub use log::{LoggedRequest, RequestLog};
 pub use server::{SimHandle, SimServer, SimServerBuilder};
 pub use state::{Counters, Fees, Fill, NewOrder, SimClock, SimReject, SimState, DEFAULT_ACCOUNT, FIRST_ORDER_ID};
-pub use venue::{SimVenues, StartFn, VenueSim};
+pub use venue::{SimVenues, StartFn, VenueSim, SIM_API_KEY, SIM_API_SECRET, SIM_PASSPHRASE};
 pub use ws::{WsFrame, WsHub, WsProtocol, WsSession};
 
 // Re-exported so that venue crates mount protocols with the same versions.

@@ -231,6 +231,11 @@ impl SimServer {
         })
     }
 
+    /// [`SimServer::client_config`] with credentials (e.g. [`crate::VenueSim::credentials`]).
+    pub fn client_config_with(&self, credentials: exch_core::Credentials) -> exch_core::ClientConfig {
+        self.client_config().credentials(credentials)
+    }
+
     /// Stops accepting connections and closes open ones (also done on drop).
     pub fn shutdown(&self) {
         let _ = self.shutdown.send(true);

@@ -7,9 +7,25 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use exch_core::{Error, ErrorKind, Venue};
+use exch_core::{Credentials, Error, ErrorKind, Venue};
 
+use crate::auth::ApiKey;
 use crate::server::SimServer;
+
+/// The API key every venue simulator seeds by default (see [`VenueSim::credentials`]).
+pub const SIM_API_KEY: &str = "exch-sim-key";
+/// The secret of [`SIM_API_KEY`].
+pub const SIM_API_SECRET: &str = "exch-sim-secret";
+/// The passphrase of [`SIM_API_KEY`] at venues that have passphrases.
+pub const SIM_PASSPHRASE: &str = "exch-sim-passphrase";
+
+impl ApiKey {
+    /// The conventional simulator key ([`SIM_API_KEY`], [`SIM_API_SECRET`], no passphrase)
+    /// for the default account; add [`SIM_PASSPHRASE`] at venues that require one.
+    pub fn sim_default() -> Self {
+        ApiKey::new(SIM_API_KEY, SIM_API_SECRET)
+    }
+}
 
 /// A venue crate's simulator: seeds the state from the venue's fixtures, mounts its protocol
 /// and starts it on `127.0.0.1`.
@@ -20,6 +36,12 @@ pub trait VenueSim {
     /// Starts the simulated venue with its default seed (markets, books, balances, and an API
     /// key documented by the venue crate).
     fn start() -> impl Future<Output = std::io::Result<SimServer>> + Send + 'static;
+
+    /// Credentials the started simulator accepts (default: [`SIM_API_KEY`] and
+    /// [`SIM_API_SECRET`]; venues with passphrases override this to add [`SIM_PASSPHRASE`]).
+    fn credentials() -> Credentials {
+        Credentials::new(SIM_API_KEY, SIM_API_SECRET)
+    }
 }
 
 /// A boxed start function.

@@ -4,7 +4,7 @@
 mod common;
 
 use exch_core::{ErrorKind, Venue};
-use exch_testkit::{SimHandle, SimServer, SimVenues, VenueSim};
+use exch_testkit::{ApiKey, SimHandle, SimServer, SimVenues, VenueSim};
 
 struct GenericSim;
 
@@ -14,6 +14,7 @@ impl VenueSim for GenericSim {
     async fn start() -> std::io::Result<SimServer> {
         let sim = SimHandle::new();
         common::seed(&sim);
+        sim.keys().add(ApiKey::sim_default());
         SimServer::builder(sim)
             .api("spot", common::router())
             .api("futures", common::router())
@@ -37,8 +38,10 @@ async fn registered_venue_starts_in_process() {
         server.ws_url_of("futures").unwrap(),
         urls["futures"].replace("http://", "ws://")
     );
-    let config = server.client_config();
+    let config = server.client_config_with(GenericSim::credentials());
     assert_eq!(config.url_for("futures", "https://example.invalid"), urls["futures"]);
+    assert_eq!(config.credentials.unwrap().api_key, exch_testkit::SIM_API_KEY);
+    assert_eq!(ApiKey::sim_default().secret, exch_testkit::SIM_API_SECRET);
 
     // Both APIs share one state and one log; each entry names its API.
     let http = reqwest::Client::new();
