@@ -194,8 +194,8 @@ pub fn order_book(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<OrderB
     let d: wire::WireDepth = typed(envelope(body, endpoint)?, body, endpoint)?;
     let mut bids = levels(&d.bids, body, endpoint)?;
     let mut asks = levels(&d.asks, body, endpoint)?;
-    bids.sort_by(|a, b| b.price.cmp(&a.price));
-    asks.sort_by(|a, b| a.price.cmp(&b.price));
+    bids.sort_by_key(|l| std::cmp::Reverse(l.price));
+    asks.sort_by_key(|l| l.price);
     Ok(OrderBook {
         symbol: symbol.clone(),
         bids,
@@ -614,6 +614,18 @@ pub fn income(body: &[u8], endpoint: &str, map: &SymbolMap) -> Result<Vec<Income
 /// A plain acknowledgement (`code` 0) with no payload we use.
 pub fn ack(body: &[u8], endpoint: &str) -> Result<()> {
     envelope(body, endpoint).map(|_| ())
+}
+
+/// The account's position mode from `GET /openApi/swap/v1/positionSide/dual`
+/// (`dualSidePosition` `"true"` = hedge).
+pub fn position_mode(body: &[u8], endpoint: &str) -> Result<PositionMode> {
+    let data = envelope(body, endpoint)?;
+    let v = data.get("dualSidePosition").cloned().unwrap_or(Value::Null);
+    match de::value_bool(&v) {
+        Ok(Some(true)) => Ok(PositionMode::Hedge),
+        Ok(Some(false)) => Ok(PositionMode::OneWay),
+        _ => Err(decode_err(endpoint, body, "missing data.dualSidePosition")),
+    }
 }
 
 /// Ids of the orders a close-all-positions call sent.

@@ -519,7 +519,7 @@ mod tests {
         let v: Value = serde_json::from_str(body).unwrap();
         let o: WireOrder = serde_json::from_value(v).unwrap();
         assert_eq!(o.order_id.as_deref(), Some("1736011869418901234"));
-        assert!(1736011869418901234u64 > (1u64 << 53));
+        assert_eq!(1u64 << 53, 9_007_199_254_740_992, "the id above is larger than 2^53");
     }
 
     #[test]
