@@ -419,7 +419,7 @@ pub fn algo_order(o: &wire::AlgoOrder, m: &Market) -> Result<Order> {
 }
 
 /// Non-zero balances of the trading account: `free = availBal`, `total = cashBal` (or `eq`
-/// when absent), `locked = total - free`.
+/// when absent), `locked = min(frozenBal, total - free)`.
 pub fn balances(rows: &[wire::AccountBalance]) -> Vec<Balance> {
     let mut out = Vec::new();
     for row in rows {
@@ -428,8 +428,8 @@ pub fn balances(rows: &[wire::AccountBalance]) -> Vec<Balance> {
             let frozen = opt_dec(&d.frozen_bal).unwrap_or(Decimal::ZERO);
             let total = opt_dec(&d.cash_bal).or_else(|| opt_dec(&d.eq)).unwrap_or(free + frozen);
             // `frozenBal` can exceed the cash balance (margin borrowed in multi-currency
-            // mode); keep `free + locked = total`.
-            let locked = (total - free).max(Decimal::ZERO);
+            // mode); `locked` never exceeds `total - free`.
+            let locked = (total - free).max(Decimal::ZERO).min(frozen.max(Decimal::ZERO));
             if total.is_zero() && free.is_zero() && locked.is_zero() {
                 continue;
             }
