@@ -14,7 +14,7 @@
 //!   [`Exchange::capabilities`] says so.
 //!
 //! ```no_run
-//! use exch_core::{ClientConfig, Credentials, Environment, Exchange, OrderRequest, Side};
+//! use exch_core::{ClientConfig, Credentials, Decimal, Environment, Exchange, OrderRequest, Side};
 //! use exch_okx::Okx;
 //! # async fn run() -> exch_core::Result<()> {
 //! let okx = Okx::new(
@@ -25,7 +25,8 @@
 //! let btc = "BTC/USDT:USDT".parse()?;
 //! let book = okx.order_book(&btc, Some(5)).await?;
 //! // 0.01 BTC (one contract of BTC-USDT-SWAP), sent as sz="1".
-//! let order = OrderRequest::limit(btc, Side::Buy, "0.01".parse()?, book.bids[0].price).post_only().build()?;
+//! let qty = Decimal::new(1, 2);
+//! let order = OrderRequest::limit(btc, Side::Buy, qty, book.bids[0].price).post_only().build()?;
 //! let placed = okx.place_order(&order).await?;
 //! println!("{} {:?}", placed.id, placed.status);
 //! # Ok(()) }
