@@ -38,3 +38,7 @@ pub use venues::{connect, enabled_venues, is_enabled};
 
 #[cfg(feature = "binance")]
 pub use exch_binance;
+#[cfg(feature = "bingx")]
+pub use exch_bingx;
+#[cfg(feature = "okx")]
+pub use exch_okx;

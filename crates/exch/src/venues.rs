@@ -11,10 +11,9 @@ pub fn enabled_venues() -> Vec<Venue> {
 
 /// True when `venue`'s cargo feature is enabled in this build.
 pub fn is_enabled(venue: Venue) -> bool {
-    match venue {
-        Venue::Binance => cfg!(feature = "binance"),
-        _ => false,
-    }
+    (venue == Venue::Binance && cfg!(feature = "binance"))
+        || (venue == Venue::Okx && cfg!(feature = "okx"))
+        || (venue == Venue::Bingx && cfg!(feature = "bingx"))
 }
 
 /// The error for a venue whose cargo feature is off (or that has no crate yet).
@@ -36,6 +35,14 @@ pub fn connect(venue: Venue, config: ClientConfig) -> Result<Arc<dyn Exchange>> 
     match venue {
         #[cfg(feature = "binance")]
         Venue::Binance => Ok(Arc::new(exch_binance::Binance::new(config)?)),
+        other if is_enabled(other) => {
+            let _ = config;
+            Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("the {other} crate has no client yet (only its parsers: `exch decode`)"),
+            )
+            .with_venue(other))
+        }
         other => {
             let _ = config;
             Err(not_enabled(other))

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// The venue features of the facade; each is also the suffix of its crate's name.
-const VENUE_FEATURES: &[&str] = &["binance"];
+const VENUE_FEATURES: &[&str] = &["binance", "okx", "bingx"];
 
 /// Crates of this workspace that are not venues.
 const NOT_VENUES: [&str; 4] = ["exch", "exch-core", "exch-router", "exch-testkit"];

@@ -13,6 +13,10 @@ use serde::Serialize;
 
 #[cfg(feature = "binance")]
 mod binance;
+#[cfg(feature = "bingx")]
+mod bingx;
+#[cfg(feature = "okx")]
+mod okx;
 
 /// What a raw payload holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,6 +123,10 @@ pub fn decode(request: &DecodeRequest<'_>) -> Result<serde_json::Value> {
     match venue {
         #[cfg(feature = "binance")]
         Venue::Binance => binance::decode(request),
+        #[cfg(feature = "okx")]
+        Venue::Okx => okx::decode(request),
+        #[cfg(feature = "bingx")]
+        Venue::Bingx => bingx::decode(request),
         other if !crate::is_enabled(other) => Err(crate::venues::not_enabled(other)),
         other => Err(Error::new(
             ErrorKind::Unsupported,
@@ -135,14 +143,14 @@ fn is_array(payload: &[u8]) -> bool {
 }
 
 /// The unified model as JSON.
-#[cfg_attr(not(feature = "binance"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "binance", feature = "okx", feature = "bingx")), allow(dead_code))]
 fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
     Ok(serde_json::to_value(value)?)
 }
 
 /// A request that lacks what decoding needs (`--markets`, `--symbol`, `--market`): a usage
 /// problem, so it carries no venue.
-#[cfg_attr(not(feature = "binance"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "binance", feature = "okx", feature = "bingx")), allow(dead_code))]
 fn needs(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::BadRequest, message)
 }
