@@ -511,6 +511,20 @@ impl SimState {
         self.cross_resting(symbol)
     }
 
+    /// Bumps the book sequence of `symbol` (every visible change of its book does).
+    fn touch(&mut self, symbol: &Symbol) {
+        if let Some(b) = self.books.get_mut(symbol) {
+            b.sequence += 1;
+        }
+    }
+
+    /// Adds several markets (e.g. parsed from a venue's exchange-info fixture).
+    pub fn add_markets(&mut self, markets: impl IntoIterator<Item = Market>) {
+        for m in markets {
+            self.add_market(m);
+        }
+    }
+
     /// Seeds the external book from an `OrderBook` (e.g. parsed from a venue fixture).
     pub fn seed_book(&mut self, book: &OrderBook) -> Vec<Fill> {
         self.set_book(&book.symbol, book.bids.clone(), book.asks.clone())
@@ -1045,7 +1059,9 @@ impl SimState {
         if status.is_open() && !rest.is_zero() {
             let keep = req.order_type == OrderType::Limit
                 && matches!(tif, None | Some(TimeInForce::Gtc | TimeInForce::PostOnly));
-            if !keep {
+            if keep {
+                self.touch(&req.symbol);
+            } else {
                 self.close_order(id, OrderStatus::Expired);
             }
         }
@@ -1193,6 +1209,7 @@ impl SimState {
         o.order.status = status;
         o.order.updated_at = Some(now);
         let (account, symbol, side) = (o.account.clone(), o.order.symbol.clone(), o.order.side);
+        self.touch(&symbol);
         if symbol.is_spot() && !locked.is_zero() {
             let asset = match side {
                 Side::Buy => symbol.quote().to_string(),
@@ -1476,6 +1493,7 @@ impl SimState {
         let trade_id = self.next_trade_id;
         self.next_trade_id += 1;
         self.counters.fills += 1;
+        self.touch(&symbol);
         if let Some(book) = self.books.get_mut(&symbol) {
             book.last = Some(price);
         }

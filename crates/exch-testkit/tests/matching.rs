@@ -32,6 +32,7 @@ async fn limit_order_rests_until_crossed_by_another_account() {
     // The resting order shows in the book above the seeded 99 bid.
     let book = main.call("GET", "/book", "symbol=BTC/USDT", None).await;
     assert_eq!(book.data()["bids"][0], json!({"price": "100", "qty": "0.5"}));
+    let seq_before = book.data()["sequence"].as_u64().unwrap();
 
     // Another account sells at market: it hits our 100 bid before the seeded 99.
     let taker = other(&server)
@@ -42,6 +43,12 @@ async fn limit_order_rests_until_crossed_by_another_account() {
 
     let o = main.call("GET", "/order", &format!("id={id}"), None).await;
     assert_eq!(o.data()["status"], "filled");
+    let book = main.call("GET", "/book", "symbol=BTC/USDT", None).await;
+    assert!(
+        book.data()["sequence"].as_u64().unwrap() > seq_before,
+        "every book change bumps the sequence"
+    );
+    assert_eq!(book.data()["bids"][0], json!({"price": "99", "qty": "1"}));
     assert_eq!(d(&o.data()["filled_qty"]), dec!(0.5));
     let st = server.state();
     // Maker fee 0.5 * 100 * 0.0002 = 0.01, charged in the quote asset.
