@@ -35,14 +35,10 @@ pub fn connect(venue: Venue, config: ClientConfig) -> Result<Arc<dyn Exchange>> 
     match venue {
         #[cfg(feature = "binance")]
         Venue::Binance => Ok(Arc::new(exch_binance::Binance::new(config)?)),
-        other if is_enabled(other) => {
-            let _ = config;
-            Err(Error::new(
-                ErrorKind::Unsupported,
-                format!("the {other} crate has no client yet (only its parsers: `exch decode`)"),
-            )
-            .with_venue(other))
-        }
+        #[cfg(feature = "okx")]
+        Venue::Okx => Ok(Arc::new(exch_okx::Okx::new(config)?)),
+        #[cfg(feature = "bingx")]
+        Venue::Bingx => Ok(Arc::new(exch_bingx::Bingx::new(config)?)),
         other => {
             let _ = config;
             Err(not_enabled(other))
