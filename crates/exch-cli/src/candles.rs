@@ -258,6 +258,153 @@ mod tests {
         }
     }
 
+    /// A venue whose only operation is candles: a bar every interval inside the query's range,
+    /// plus a repeat of the first bar and one bar past the end (as some venues send).
+    #[derive(Debug, Default)]
+    struct Bars {
+        calls: std::sync::Mutex<Vec<(i64, i64)>>,
+    }
+
+    fn no<T>(op: &str) -> exch::Result<T> {
+        Err(exch::Error::unsupported(exch::Venue::Binance, op))
+    }
+
+    #[async_trait::async_trait]
+    impl Exchange for Bars {
+        fn venue(&self) -> exch::Venue {
+            exch::Venue::Binance
+        }
+        fn capabilities(&self) -> exch::Capabilities {
+            exch::Capabilities::none(exch::Venue::Binance)
+        }
+        async fn candles(&self, q: &CandleQuery) -> exch::Result<Vec<Candle>> {
+            let (since, until) = (q.since.unwrap_or(0), q.until.unwrap_or(0));
+            self.calls.lock().unwrap().push((since, until));
+            let step = q.interval.millis();
+            let mut out = vec![candle(since)];
+            let mut t = since;
+            while t <= until + step {
+                out.push(candle(t));
+                t += step;
+            }
+            Ok(out)
+        }
+        async fn server_time(&self) -> exch::Result<i64> {
+            no("server_time")
+        }
+        async fn markets(&self, _kind: exch::MarketKind) -> exch::Result<Vec<exch::Market>> {
+            no("markets")
+        }
+        async fn ticker(&self, _symbol: &exch::Symbol) -> exch::Result<exch::Ticker> {
+            no("ticker")
+        }
+        async fn tickers(&self, _kind: exch::MarketKind) -> exch::Result<Vec<exch::Ticker>> {
+            no("tickers")
+        }
+        async fn order_book(&self, _symbol: &exch::Symbol, _depth: Option<usize>) -> exch::Result<exch::OrderBook> {
+            no("order_book")
+        }
+        async fn trades(&self, _symbol: &exch::Symbol, _limit: Option<usize>) -> exch::Result<Vec<exch::Trade>> {
+            no("trades")
+        }
+        async fn place_order(&self, _request: &exch::OrderRequest) -> exch::Result<exch::Order> {
+            no("place_order")
+        }
+        async fn cancel_order(&self, _symbol: &exch::Symbol, _order: &exch::OrderRef) -> exch::Result<exch::Order> {
+            no("cancel_order")
+        }
+        async fn cancel_all_orders(&self, _symbol: &exch::Symbol) -> exch::Result<Vec<exch::Order>> {
+            no("cancel_all_orders")
+        }
+        async fn order(&self, _symbol: &exch::Symbol, _order: &exch::OrderRef) -> exch::Result<exch::Order> {
+            no("order")
+        }
+        async fn open_orders(
+            &self,
+            _symbol: Option<&exch::Symbol>,
+            _kind: exch::MarketKind,
+        ) -> exch::Result<Vec<exch::Order>> {
+            no("open_orders")
+        }
+        async fn order_history(&self, _query: &exch::OrderQuery) -> exch::Result<Vec<exch::Order>> {
+            no("order_history")
+        }
+        async fn balances(&self, _account: exch::AccountKind) -> exch::Result<Vec<exch::Balance>> {
+            no("balances")
+        }
+        async fn positions(&self, _symbol: Option<&exch::Symbol>) -> exch::Result<Vec<exch::Position>> {
+            no("positions")
+        }
+        async fn set_leverage(&self, _symbol: &exch::Symbol, _leverage: u32) -> exch::Result<()> {
+            no("set_leverage")
+        }
+        async fn set_margin_mode(&self, _symbol: &exch::Symbol, _mode: exch::MarginMode) -> exch::Result<()> {
+            no("set_margin_mode")
+        }
+        async fn set_position_mode(&self, _mode: exch::PositionMode) -> exch::Result<()> {
+            no("set_position_mode")
+        }
+        async fn income(&self, _query: &exch::IncomeQuery) -> exch::Result<Vec<exch::Income>> {
+            no("income")
+        }
+    }
+
+    fn args(extra: &[&str]) -> CandlesArgs {
+        use clap::Parser;
+        let mut argv = vec!["exch", "candles", "--venue", "binance", "BTC/USDT", "--interval", "1m"];
+        argv.extend_from_slice(extra);
+        match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+            crate::cli::Command::Candles(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[derive(Default)]
+    struct Collect(Vec<i64>);
+
+    impl CandleSink for Collect {
+        fn push(&mut self, c: &Candle) -> io::Result<()> {
+            self.0.push(c.open_time);
+            Ok(())
+        }
+        fn finish(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_range_is_fetched_window_by_window_without_repeats_or_gaps() {
+        let ex = Bars::default();
+        // 2500 one-minute bars: three windows of at most 1000.
+        let since = 1_704_067_200_000;
+        let until = since + 2499 * 60_000;
+        let a = args(&["--since", &since.to_string(), "--until", &until.to_string()]);
+        let mut sink = Collect::default();
+        let n = download(&ex, &a, &mut sink).await.unwrap();
+        assert_eq!(n, 2500);
+        let expected: Vec<i64> = (0..2500).map(|i| since + i * 60_000).collect();
+        assert_eq!(sink.0, expected);
+        let calls = ex.calls.lock().unwrap().clone();
+        assert_eq!(
+            calls,
+            vec![
+                (since, since + 999 * 60_000 + 59_999),
+                (since + 1000 * 60_000, since + 1999 * 60_000 + 59_999),
+                (since + 2000 * 60_000, until),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn limit_stops_the_download() {
+        let ex = Bars::default();
+        let a = args(&["--since", "2024-01-01", "--until", "2024-01-03", "--limit", "1500"]);
+        let mut sink = Collect::default();
+        assert_eq!(download(&ex, &a, &mut sink).await.unwrap(), 1500);
+        assert_eq!(ex.calls.lock().unwrap().len(), 2);
+        assert!(sink.0.windows(2).all(|w| w[1] - w[0] == 60_000));
+    }
+
     #[test]
     fn csv_and_json_writers() {
         let mut buf = Vec::new();
