@@ -125,7 +125,9 @@ pub fn http_error(status: u16, body: &str, endpoint: &str, retry_after: Option<D
         403 | 418 => (ErrorKind::Banned, false),
         429 => (ErrorKind::RateLimited, false),
         400 | 404 | 405 | 413 | 414 => (ErrorKind::BadRequest, false),
-        500..=599 => (ErrorKind::Unavailable, true),
+        // Whether a 5xx leaves the outcome unknown depends on the request: the transport marks
+        // it for writes (never for idempotent reads, which it may retry).
+        500..=599 => (ErrorKind::Unavailable, false),
         _ => (ErrorKind::Venue, false),
     };
     let mut text: String = body.chars().take(200).collect();
@@ -270,7 +272,7 @@ mod tests {
             assert_eq!(e.kind(), *kind, "{status}");
             assert_eq!(e.http_status(), Some(*status));
         }
-        assert!(http_error(504, "", "x", None).is_outcome_unknown());
+        assert!(!http_error(504, "", "x", None).is_outcome_unknown());
         assert_eq!(http_error(418, "", "x", None).retry_after(), Some(BAN_DURATION));
         assert_eq!(
             http_error(429, "", "x", Some(Duration::from_secs(7))).retry_after(),

@@ -50,6 +50,8 @@ pub mod paginate;
 pub mod parse;
 pub mod rest;
 pub mod sign;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod symbols;
 pub mod wire;
 
