@@ -226,15 +226,17 @@ pub async fn run(g: &Global, out: &mut dyn Write) -> Result<(), Failure> {
         out,
         "\n5. Positions: a market order on {psym} per venue (long on the first, short on the next, ...)"
     )?;
+    let perp_quote = router.quote(&psym).await?;
     for (i, leg) in legs.iter().enumerate() {
         let Some(market) = leg.market(&psym) else { continue };
         let side = if i % 2 == 0 { Side::Buy } else { Side::Sell };
-        // The smallest quantity the market takes, in base units (contracts are converted by the client).
-        let qty = market
-            .min_qty
-            .unwrap_or(market.step_size)
-            .max(market.step_size)
-            .max(market.contract_size);
+        let price = perp_quote
+            .tickers
+            .get(&leg.venue)
+            .and_then(|t| t.ask.or(t.last))
+            .or(perp_quote.mid());
+        // The smallest order the market takes, in base units (contracts are converted by the client).
+        let qty = min_order_qty(market, price);
         let placed = match OrderRequest::market(psym.clone(), side, qty).build() {
             Ok(request) => leg.ex.place_order(&request).await,
             Err(e) => Err(e),
@@ -277,7 +279,7 @@ pub async fn run(g: &Global, out: &mut dyn Write) -> Result<(), Failure> {
                 dec(x.long_size),
                 dec(x.short_size),
                 dec(x.net_size),
-                opt_dec(x.avg_entry),
+                opt_dec(x.avg_entry.map(|d| d.round_dp(8))),
                 dec(x.unrealized_pnl),
             ]);
         }
@@ -303,15 +305,24 @@ fn common_symbol(map: &SymbolMap, kind: MarketKind, venues: usize) -> Option<Sym
         .map(|s| (*s).clone())
 }
 
+/// The smallest quantity `market` accepts at `price`: its minimum quantity and step, and twice
+/// its minimum notional (so that rounding never lands under it).
+fn min_order_qty(market: &Market, price: Option<Decimal>) -> Decimal {
+    let mut qty = market.min_qty.unwrap_or(market.step_size).max(market.step_size);
+    if let (Some(notional), Some(price)) = (market.min_notional, price.filter(|p| !p.is_zero())) {
+        qty = qty.max(round_to_step(
+            notional * Decimal::TWO / price,
+            market.step_size,
+            Rounding::Up,
+        ));
+    }
+    qty.normalize()
+}
+
 /// Places a resting limit buy 10% under `reference`, then cancels it.
 async fn place_and_cancel(ex: &dyn Exchange, market: &Market, reference: Decimal) -> exch::Result<(Order, Order)> {
     let price = round_to_step(reference * Decimal::new(9, 1), market.tick_size, Rounding::Down).max(market.tick_size);
-    let mut qty = market.min_qty.unwrap_or(market.step_size).max(market.step_size);
-    if let Some(notional) = market.min_notional {
-        // Twice the minimum notional, so that rounding never lands under it.
-        let needed = round_to_step(notional * Decimal::TWO / price, market.step_size, Rounding::Up);
-        qty = qty.max(needed);
-    }
+    let qty = min_order_qty(market, Some(price));
     let request = OrderRequest::limit(market.symbol.clone(), Side::Buy, qty, price).build()?;
     let placed = ex.place_order(&request).await?;
     let cancelled = ex

@@ -4,33 +4,25 @@
 //!
 //! ```no_run
 //! # async fn run() -> exch::Result<()> {
-//! let sim = exch::sim::start(exch::Venue::Binance).await?;
-//! let ex = sim.connect()?;
+//! let (sim, ex) = exch::sim::connect(exch::Venue::Binance).await?;
 //! let markets = ex.markets(exch::MarketKind::Spot).await?;
+//! println!("{} markets on the simulator at {:?}", markets.len(), sim.server().urls());
 //! # Ok(()) }
 //! ```
 
-use std::any::Any;
-use std::fmt;
 use std::sync::Arc;
 
-use exch_core::{ClientConfig, Error, ErrorKind, Exchange, Result, Venue};
+use exch_core::{ClientConfig, Credentials, Error, ErrorKind, Exchange, Result, Venue};
+pub use exch_testkit as testkit;
+use exch_testkit::{SimServer, SimVenues, VenueSim};
 
-/// A running simulated venue. The server stops when this value is dropped.
+/// A running simulated venue and the credentials it accepts. The server stops when this value
+/// is dropped.
+#[derive(Debug)]
 pub struct SimVenue {
     venue: Venue,
-    config: ClientConfig,
-    /// The venue crate's server handle, kept alive for as long as this value lives.
-    _server: Box<dyn Any + Send + Sync>,
-}
-
-impl fmt::Debug for SimVenue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimVenue")
-            .field("venue", &self.venue)
-            .field("base_urls", &self.config.base_urls)
-            .finish_non_exhaustive()
-    }
+    server: SimServer,
+    credentials: Credentials,
 }
 
 impl SimVenue {
@@ -39,10 +31,20 @@ impl SimVenue {
         self.venue
     }
 
+    /// The server: base URLs, shared state, request log, fault script.
+    pub fn server(&self) -> &SimServer {
+        &self.server
+    }
+
+    /// Credentials the simulator accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// A client configuration pointing every API of the venue at the simulator, with
-    /// credentials the simulator accepts.
+    /// credentials it accepts.
     pub fn config(&self) -> ClientConfig {
-        self.config.clone()
+        self.server.client_config_with(self.credentials.clone())
     }
 
     /// A client connected to the simulator.
@@ -51,25 +53,55 @@ impl SimVenue {
     }
 }
 
-/// The venues whose simulator is compiled into this build (venue feature and `sim`).
+/// The venues whose simulator is compiled into this build (venue feature and `sim`), in
+/// [`Venue::ALL`] order.
 pub fn simulated_venues() -> Vec<Venue> {
-    crate::enabled_venues().into_iter().filter(|v| has_sim(*v)).collect()
+    registry().venues()
 }
 
-fn has_sim(venue: Venue) -> bool {
-    let _ = venue;
-    false
+/// Every simulator of this build in `exch-testkit`'s registry.
+pub fn registry() -> SimVenues {
+    let mut r = SimVenues::new();
+    #[cfg(feature = "binance")]
+    r.register::<exch_binance::sim::BinanceSim>();
+    #[cfg(feature = "bingx")]
+    r.register::<exch_bingx::sim::BingxSim>();
+    r
 }
 
-/// Starts `venue`'s simulator on 127.0.0.1 (an ephemeral port).
+async fn start_sim<V: VenueSim>(credentials: Credentials) -> Result<SimVenue> {
+    let server = V::start().await.map_err(|e| {
+        Error::new(
+            ErrorKind::Network,
+            format!("cannot start the {} simulator: {e}", V::VENUE),
+        )
+        .with_venue(V::VENUE)
+        .with_source(e)
+    })?;
+    Ok(SimVenue {
+        venue: V::VENUE,
+        server,
+        credentials,
+    })
+}
+
+/// Starts `venue`'s simulator on 127.0.0.1 (ephemeral ports).
 ///
 /// Errors: `Config` when the venue is not compiled in, `Unsupported` when its crate has no
-/// simulator yet.
+/// simulator, `Network` when the server cannot bind.
 pub async fn start(venue: Venue) -> Result<SimVenue> {
-    if !crate::is_enabled(venue) {
-        return Err(crate::venues::not_enabled(venue));
+    match venue {
+        #[cfg(feature = "binance")]
+        Venue::Binance => {
+            // The Binance simulator seeds its own documented key.
+            let credentials = Credentials::new(exch_binance::sim::SIM_API_KEY, exch_binance::sim::SIM_API_SECRET);
+            start_sim::<exch_binance::sim::BinanceSim>(credentials).await
+        }
+        #[cfg(feature = "bingx")]
+        Venue::Bingx => start_sim::<exch_bingx::sim::BingxSim>(exch_bingx::sim::BingxSim::credentials()).await,
+        other if crate::is_enabled(other) => Err(Error::unsupported(other, "a simulator")),
+        other => Err(crate::venues::not_enabled(other)),
     }
-    Err(Error::new(ErrorKind::Unsupported, format!("no simulator of {venue} in this build")).with_venue(venue))
 }
 
 /// Starts `venue`'s simulator and connects a client to it. Keep the [`SimVenue`]: dropping it
