@@ -370,3 +370,57 @@ async fn conditional_orders_and_attached_tp_sl_reach_the_venue() {
         )
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn contract_discovery_is_cached_for_an_hour_with_a_stale_fallback() {
+    const CONTRACTS: &str = "/openApi/swap/v2/quote/contracts";
+    let (server, bx) = start().await;
+    assert_eq!(bx.markets(MarketKind::LinearPerpetual).await.unwrap().len(), 2);
+    bx.ticker(&perp()).await.unwrap();
+    assert_eq!(server.log().count("GET", CONTRACTS), 1, "cached within the hour");
+
+    tokio::time::advance(Duration::from_secs(3601)).await;
+    server.faults().push(
+        FaultRule::new(Fault::server_error(503, ""))
+            .on("GET", CONTRACTS)
+            .always(),
+    );
+    let stale = bx.markets(MarketKind::LinearPerpetual).await.unwrap();
+    assert_eq!(stale.len(), 2, "a failed refresh falls back to the cached list");
+    assert!(server.log().count("GET", CONTRACTS) >= 2, "a refresh was attempted");
+
+    // With nothing cached the discovery error is reported, and no order is sent.
+    let fresh = Bingx::with_registry(
+        server.client_config_with(BingxSim::credentials()),
+        &LimiterRegistry::new(),
+    )
+    .unwrap();
+    let e = fresh.markets(MarketKind::LinearPerpetual).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unavailable, "{e}");
+    assert!(e.message().contains("discovery failed"), "{e}");
+    let req = OrderRequest::market(perp(), Side::Buy, dec!(0.01)).build().unwrap();
+    assert!(fresh.place_order(&req).await.is_err());
+    assert_eq!(server.log().count("POST", ORDER_PATH), 0);
+}
+
+#[tokio::test]
+async fn candles_are_fetched_in_windows_of_1440_bars() {
+    const KLINES: &str = "/openApi/swap/v3/quote/klines";
+    let (server, bx) = start().await;
+    let minute = 60_000;
+    let since = 1_700_000_000_000 - 1_700_000_000_000 % minute;
+    let q = exch_core::CandleQuery::new(perp(), exch_core::Interval::M1)
+        .since(since)
+        .until(since + 3000 * minute);
+    let bars = bx.candles(&q).await.unwrap();
+    assert!(bars.is_empty(), "the simulator keeps no bars");
+    let calls = server.log().find("GET", KLINES);
+    assert_eq!(calls.len(), 3);
+    let starts: Vec<i64> = calls
+        .iter()
+        .map(|c| c.query_param("startTime").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(starts, vec![since, since + 1440 * minute, since + 2880 * minute]);
+    assert_eq!(calls[0].query_param("limit"), Some("1440"));
+    assert_eq!(calls[0].query_param("interval"), Some("1m"));
+}
