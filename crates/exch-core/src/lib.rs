@@ -27,6 +27,7 @@ pub mod order;
 pub mod precision;
 pub mod retry;
 pub mod sign;
+pub mod stream;
 pub mod symbol;
 pub mod transport;
 pub mod venue;
