@@ -35,12 +35,10 @@ pub struct BingxSim;
 impl VenueSim for BingxSim {
     const VENUE: Venue = Venue::Bingx;
 
-    fn start() -> impl std::future::Future<Output = std::io::Result<SimServer>> + Send + 'static {
-        async {
-            let sim = SimHandle::new();
-            seed(&sim);
-            SimServer::start(sim, router()).await
-        }
+    async fn start() -> std::io::Result<SimServer> {
+        let sim = SimHandle::new();
+        seed(&sim);
+        SimServer::start(sim, router()).await
     }
 }
 
