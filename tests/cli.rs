@@ -6,6 +6,11 @@ use std::process::{Command, Output, Stdio};
 
 /// Runs `exch` with `args` and `stdin`, with no `EXCH_*` credentials in the environment.
 fn exch_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    exch_full(args, stdin, &[])
+}
+
+/// Runs `exch` with `args`, `stdin` and only the `EXCH_*` variables of `env`.
+fn exch_full(args: &[&str], stdin: &[u8], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_exch"));
     cmd.args(args)
         .stdin(Stdio::piped())
@@ -16,6 +21,7 @@ fn exch_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
             cmd.env_remove(k);
         }
     }
+    cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let mut child = cmd.spawn().expect("exch starts");
     let mut input = child.stdin.take().expect("stdin");
     input.write_all(stdin).expect("stdin written");
@@ -180,4 +186,280 @@ fn an_unreachable_venue_is_a_network_error_exit_1() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).starts_with("error: network"), "{}", stderr(&o));
     assert!(stderr(&o).contains("venue: binance"), "{}", stderr(&o));
+}
+
+// ----- against the simulated venues -------------------------------------------------------
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn demo_tours_every_simulated_venue_offline() {
+    let o = exch(&["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    for venue in exch::sim::simulated_venues() {
+        assert!(text.contains(venue.as_str()), "demo mentions {venue}:\n{text}");
+    }
+    for step in [
+        "1. Markets",
+        "2. Tickers side by side",
+        "3. Consolidated quote",
+        "best bid",
+        "best ask",
+        "4. An order placed and cancelled",
+        "canceled",
+        "5. Positions",
+        "position_report",
+        "Done.",
+    ] {
+        assert!(text.contains(step), "demo shows `{step}`:\n{text}");
+    }
+    assert!(!text.contains(" ! "), "no step failed:\n{text}");
+}
+
+#[test]
+fn every_read_command_works_on_every_simulated_venue() {
+    let venues = exch::sim::simulated_venues();
+    assert!(!venues.is_empty());
+    for venue in venues {
+        let v = venue.as_str();
+        let run = |args: &[&str]| {
+            let mut all = vec![args[0], "--sim", "--venue", v];
+            all.extend_from_slice(&args[1..]);
+            let o = exch(&all);
+            assert_eq!(o.status.code(), Some(0), "exch {all:?}: {}", stderr(&o));
+            o
+        };
+        let markets = json(&run(&["markets", "--json"]));
+        let symbols: Vec<&str> = markets
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|m| m["symbol"].as_str())
+            .collect();
+        assert!(
+            symbols.contains(&"BTC/USDT") && symbols.contains(&"BTC/USDT:USDT"),
+            "{v}: {symbols:?}"
+        );
+        let table = stdout(&run(&["markets"]));
+        assert!(table.starts_with("symbol "), "{v}: {table}");
+        assert!(table.contains("BTC/USDT:USDT"), "{v}: {table}");
+
+        let t = json(&run(&["ticker", "BTC/USDT", "--json"]));
+        assert_eq!(t["symbol"], "BTC/USDT", "{v}");
+        let book = json(&run(&["book", "BTC/USDT:USDT", "--depth", "2", "--json"]));
+        assert_eq!(book["symbol"], "BTC/USDT:USDT", "{v}");
+        let bids = book["bids"].as_array().expect("bids");
+        assert!(!bids.is_empty() && bids.len() <= 2, "{v}: {book}");
+        let table = stdout(&run(&["book", "BTC/USDT", "--depth", "2"]));
+        assert!(table.contains("bid qty"), "{v}: {table}");
+
+        assert!(json(&run(&["trades", "BTC/USDT", "--json"])).is_array(), "{v}");
+        assert!(
+            json(&run(&["candles", "BTC/USDT", "--interval", "1m", "--json"])).is_array(),
+            "{v}"
+        );
+        let balances = json(&run(&["balances", "--json"]));
+        assert!(
+            balances.as_array().expect("array").iter().any(|b| b["asset"] == "USDT"),
+            "{v}: {balances}"
+        );
+        assert!(json(&run(&["positions", "--json"])).is_array(), "{v}");
+        assert!(json(&run(&["orders", "--json"])).is_array(), "{v}");
+    }
+}
+
+/// A simulator kept running by this test process, and the flags and environment that point the
+/// binary at it (`--base-url` per API, credentials in `EXCH_<VENUE>_*`).
+struct Running {
+    sim: Option<exch::sim::SimVenue>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Running {
+    fn start(venue: exch::Venue) -> Running {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = runtime.block_on(exch::sim::start(venue)).expect("simulator starts");
+        Running {
+            sim: Some(sim),
+            runtime,
+        }
+    }
+
+    fn sim(&self) -> &exch::sim::SimVenue {
+        self.sim.as_ref().expect("running")
+    }
+
+    fn base_urls(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (api, url) in self.sim().server().urls() {
+            args.push("--base-url".to_string());
+            args.push(format!("{api}={url}"));
+        }
+        args
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let prefix = format!("EXCH_{}_", self.sim().venue().as_str().to_ascii_uppercase());
+        let c = self.sim().credentials();
+        let mut env = vec![
+            (format!("{prefix}API_KEY"), c.api_key.clone()),
+            (format!("{prefix}API_SECRET"), c.secret.expose().to_string()),
+        ];
+        if let Some(p) = &c.passphrase {
+            env.push((format!("{prefix}PASSPHRASE"), p.expose().to_string()));
+        }
+        env
+    }
+
+    /// Runs `exch <args> --venue V --base-url ...` with (or without) the credentials.
+    fn exch(&self, args: &[&str], with_credentials: bool) -> Output {
+        let venue = self.sim().venue().as_str().to_string();
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        all.extend(["--venue".to_string(), venue]);
+        all.extend(self.base_urls());
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let env = if with_credentials { self.env() } else { Vec::new() };
+        exch_full(&refs, b"", &env)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Stop the server inside its runtime.
+        let _guard = self.runtime.enter();
+        self.sim.take();
+    }
+}
+
+#[test]
+fn orders_placed_listed_and_cancelled_across_invocations() {
+    for venue in exch::sim::simulated_venues() {
+        let sim = Running::start(venue);
+        let placed = sim.exch(
+            &[
+                "order",
+                "place",
+                "BTC/USDT",
+                "buy",
+                "0.001",
+                "--price",
+                "20000",
+                "--client-id",
+                "e2e-order-1",
+                "--json",
+            ],
+            true,
+        );
+        assert_eq!(placed.status.code(), Some(0), "{venue}: {}", stderr(&placed));
+        let order = json(&placed);
+        assert_eq!(order["symbol"], "BTC/USDT", "{venue}: {order}");
+        assert_eq!(order["side"], "buy", "{venue}: {order}");
+        assert_eq!(order["status"], "new", "{venue}: {order}");
+        let id = order["id"].as_str().expect("string id").to_string();
+
+        let open = json(&sim.exch(&["orders", "BTC/USDT", "--json"], true));
+        assert!(
+            open.as_array().expect("array").iter().any(|o| o["id"] == id.as_str()),
+            "{venue}: {id} in {open}"
+        );
+        let got = sim.exch(
+            &["order", "get", "BTC/USDT", "--client-id", "e2e-order-1", "--json"],
+            true,
+        );
+        assert_eq!(got.status.code(), Some(0), "{venue}: {}", stderr(&got));
+        assert_eq!(json(&got)["id"], id.as_str(), "{venue}");
+
+        let table = stdout(&sim.exch(&["orders", "BTC/USDT"], true));
+        assert!(table.contains(&id) && table.contains("new"), "{venue}: {table}");
+
+        let cancelled = sim.exch(&["order", "cancel", "BTC/USDT", &id, "--json"], true);
+        assert_eq!(cancelled.status.code(), Some(0), "{venue}: {}", stderr(&cancelled));
+        assert_eq!(json(&cancelled)["status"], "canceled", "{venue}");
+        let open = json(&sim.exch(&["orders", "BTC/USDT", "--json"], true));
+        assert!(
+            !open.as_array().expect("array").iter().any(|o| o["id"] == id.as_str()),
+            "{venue}: {open}"
+        );
+    }
+}
+
+#[test]
+fn venue_rejections_exit_1_with_the_typed_kind_and_the_venue_code() {
+    for venue in exch::sim::simulated_venues() {
+        let sim = Running::start(venue);
+        // 100 BTC at 29 000 USDT is far more than the simulator's 100 000 USDT.
+        let o = sim.exch(&["order", "place", "BTC/USDT", "buy", "100", "--price", "29000"], true);
+        assert_eq!(o.status.code(), Some(1), "{venue}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.starts_with("error: insufficient_funds (code "), "{venue}: {err}");
+        assert!(err.contains(&format!("venue: {venue}")), "{venue}: {err}");
+        assert!(stdout(&o).is_empty(), "{venue}");
+    }
+}
+
+#[test]
+fn account_commands_need_credentials() {
+    for venue in exch::sim::simulated_venues() {
+        let sim = Running::start(venue);
+        let o = sim.exch(&["balances"], false);
+        assert_ne!(o.status.code(), Some(0), "{venue}: {}", stdout(&o));
+        assert!(stderr(&o).starts_with("error: "), "{venue}: {}", stderr(&o));
+        let ok = sim.exch(&["balances"], true);
+        assert_eq!(ok.status.code(), Some(0), "{venue}: {}", stderr(&ok));
+    }
+}
+
+#[test]
+fn candles_download_a_range_to_a_csv_file() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let since = (now - 3 * 3_600_000).to_string();
+    let mut total = 0;
+    for venue in exch::sim::simulated_venues() {
+        let path = std::env::temp_dir().join(format!("exch-e2e-candles-{}-{venue}.csv", std::process::id()));
+        let file = path.to_string_lossy().to_string();
+        let o = exch(&[
+            "--sim",
+            "candles",
+            "--venue",
+            venue.as_str(),
+            "BTC/USDT",
+            "--interval",
+            "1m",
+            "--since",
+            &since,
+            "--output",
+            &file,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{venue}: {}", stderr(&o));
+        assert!(stderr(&o).contains("wrote "), "{venue}: {}", stderr(&o));
+        let text = std::fs::read_to_string(&path).expect("written");
+        let _ = std::fs::remove_file(&path);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("open_time,open_time_utc,open,high,low,close,volume,quote_volume,closed")
+        );
+        let times: Vec<i64> = lines
+            .map(|l| l.split(',').next().and_then(|t| t.parse().ok()).expect("open_time"))
+            .collect();
+        assert!(
+            times.windows(2).all(|w| w[0] < w[1]),
+            "{venue}: ascending, no repeats: {times:?}"
+        );
+        let since: i64 = since.parse().expect("ms");
+        assert!(
+            times.iter().all(|t| *t >= since && *t <= now + 60_000),
+            "{venue}: {times:?}"
+        );
+    }
 }
