@@ -39,9 +39,9 @@ pub mod config;
 pub mod errors;
 pub mod parse;
 pub mod rest;
+pub mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
-pub mod sign;
 pub mod symbols;
 pub mod wire;
 
@@ -83,8 +83,11 @@ fn perp_only(symbol: &Symbol, what: &str) -> Result<()> {
     if symbol.kind() == MarketKind::LinearPerpetual {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::BadSymbol, format!("{what} applies to USDT-margined perpetuals, not {symbol}"))
-            .with_venue(Venue::Okx))
+        Err(Error::new(
+            ErrorKind::BadSymbol,
+            format!("{what} applies to USDT-margined perpetuals, not {symbol}"),
+        )
+        .with_venue(Venue::Okx))
     }
 }
 
@@ -135,8 +138,11 @@ impl Okx {
 
     async fn market_of(&self, symbol: &Symbol) -> Result<Market> {
         if symbol.kind() == MarketKind::InversePerpetual {
-            return Err(Error::new(ErrorKind::BadSymbol, format!("inverse swaps such as {symbol} are out of scope"))
-                .with_venue(Venue::Okx));
+            return Err(Error::new(
+                ErrorKind::BadSymbol,
+                format!("inverse swaps such as {symbol} are out of scope"),
+            )
+            .with_venue(Venue::Okx));
         }
         self.inner
             .markets
@@ -151,7 +157,10 @@ impl Okx {
     }
 
     fn margin_mode_of(&self, symbol: &Symbol) -> MarginMode {
-        lock(&self.inner.margin_modes).get(symbol).copied().unwrap_or(MarginMode::Cross)
+        lock(&self.inner.margin_modes)
+            .get(symbol)
+            .copied()
+            .unwrap_or(MarginMode::Cross)
     }
 
     /// The account's position mode (read once from `/account/config`, then cached and kept
@@ -201,8 +210,10 @@ impl Okx {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let rows: Vec<wire::Order> =
-                self.rest().call(&rest::open_orders(inst_id, kind, after.as_deref())).await?;
+            let rows: Vec<wire::Order> = self
+                .rest()
+                .call(&rest::open_orders(inst_id, kind, after.as_deref()))
+                .await?;
             for r in &rows {
                 if let Ok(m) = mm.by_inst_id(&r.inst_id) {
                     out.push(parse::order(r, m)?);
@@ -370,11 +381,16 @@ impl Exchange for Okx {
             }
             Err(e) if e.kind() == ErrorKind::OrderNotFound => {
                 // Not a regular order: maybe an algo order (stop, take-profit, trailing).
-                let acks: Vec<wire::OrderAck> = match self.rest().call(&rest::cancel_algo(&m.venue_symbol, order)?).await {
-                    Ok(a) => a,
-                    Err(_) => return Err(e),
-                };
-                if acks.first().and_then(|a| parse::ack_error(a, "POST /api/v5/trade/cancel-algos")).is_some() {
+                let acks: Vec<wire::OrderAck> =
+                    match self.rest().call(&rest::cancel_algo(&m.venue_symbol, order)?).await {
+                        Ok(a) => a,
+                        Err(_) => return Err(e),
+                    };
+                if acks
+                    .first()
+                    .and_then(|a| parse::ack_error(a, "POST /api/v5/trade/cancel-algos"))
+                    .is_some()
+                {
                     return Err(e);
                 }
                 self.algo_order(symbol, order).await
@@ -488,8 +504,10 @@ impl Exchange for Okx {
                 vec![None]
             };
         for side in sides {
-            let _: Vec<serde_json::Value> =
-                self.rest().call(&rest::set_leverage(&m.venue_symbol, leverage, margin, side)?).await?;
+            let _: Vec<serde_json::Value> = self
+                .rest()
+                .call(&rest::set_leverage(&m.venue_symbol, leverage, margin, side)?)
+                .await?;
         }
         Ok(())
     }
@@ -514,7 +532,10 @@ impl Exchange for Okx {
             Some(IncomeKind::Transfer) => Some("1".to_string()),
             Some(IncomeKind::Other(code)) => Some(code.clone()),
             Some(k @ (IncomeKind::RealizedPnl | IncomeKind::Fee)) => {
-                return Err(Error::unsupported(Venue::Okx, &format!("income of kind {k:?} (OKX books it inside trade bills)")))
+                return Err(Error::unsupported(
+                    Venue::Okx,
+                    &format!("income of kind {k:?} (OKX books it inside trade bills)"),
+                ))
             }
         };
         let inst = match &q.symbol {
@@ -526,7 +547,14 @@ impl Exchange for Okx {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         while out.len() < want {
-            let req = rest::bills(bill_type.as_deref(), inst.as_deref(), q.since, q.until, after.as_deref(), rest::PAGE_MAX);
+            let req = rest::bills(
+                bill_type.as_deref(),
+                inst.as_deref(),
+                q.since,
+                q.until,
+                after.as_deref(),
+                rest::PAGE_MAX,
+            );
             let rows: Vec<wire::Bill> = self.rest().call(&req).await?;
             for b in &rows {
                 out.push(parse::income(b, &mm)?);

@@ -13,6 +13,9 @@
 //!   (instrument records as OKX publishes them), books around 50 000 / 3 000, and the
 //!   simulator key ([`SIM_API_KEY`], [`SIM_API_SECRET`], [`SIM_PASSPHRASE`]) with USDT and BTC.
 
+// Handlers return `Result<_, Response>` the axum way; the large error variant is intended.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -60,12 +63,10 @@ pub struct OkxSim;
 impl VenueSim for OkxSim {
     const VENUE: Venue = Venue::Okx;
 
-    fn start() -> impl std::future::Future<Output = std::io::Result<SimServer>> + Send + 'static {
-        async {
-            let sim = SimHandle::new();
-            OkxSim::seed(&sim);
-            OkxSim::serve(sim).await
-        }
+    async fn start() -> std::io::Result<SimServer> {
+        let sim = SimHandle::new();
+        OkxSim::seed(&sim);
+        OkxSim::serve(sim).await
     }
 
     fn credentials() -> Credentials {
@@ -86,7 +87,10 @@ impl OkxSim {
     /// Starts `sim` with the OKX protocol on `127.0.0.1`, API name `rest` (the name
     /// `ClientConfig::base_url` takes for OKX).
     pub async fn serve(sim: SimHandle) -> std::io::Result<SimServer> {
-        SimServer::builder(sim).api(crate::config::API_REST, Self::router()).start().await
+        SimServer::builder(sim)
+            .api(crate::config::API_REST, Self::router())
+            .start()
+            .await
     }
 
     /// Installs instruments (spot and linear swap records) as markets and as the
@@ -103,26 +107,38 @@ impl OkxSim {
     pub fn seed(sim: &SimHandle) {
         let insts: Vec<Instrument> = serde_json::from_str(SEED_INSTRUMENTS).unwrap_or_default();
         Self::add_instruments(sim, insts);
-        let lv = |p: &str, q: &str| Level {
-            price: d(p),
-            qty: d(q),
-        };
+        let lv = |p: &str, q: &str| Level { price: d(p), qty: d(q) };
         let mut st = sim.state();
         for (sym, bid, ask, mark) in [
             ("BTC/USDT", ["50000", "49999.9"], ["50000.1", "50000.2"], None),
-            ("BTC/USDT:USDT", ["50000", "49999.9"], ["50000.1", "50000.2"], Some("50000")),
+            (
+                "BTC/USDT:USDT",
+                ["50000", "49999.9"],
+                ["50000.1", "50000.2"],
+                Some("50000"),
+            ),
             ("ETH/USDT", ["3000", "2999.99"], ["3000.01", "3000.02"], None),
-            ("ETH/USDT:USDT", ["3000", "2999.99"], ["3000.01", "3000.02"], Some("3000")),
+            (
+                "ETH/USDT:USDT",
+                ["3000", "2999.99"],
+                ["3000.01", "3000.02"],
+                Some("3000"),
+            ),
         ] {
             let Ok(s) = Symbol::from_str(sym) else { continue };
-            st.set_book(&s, vec![lv(bid[0], "2"), lv(bid[1], "3")], vec![lv(ask[0], "2"), lv(ask[1], "3")]);
+            st.set_book(
+                &s,
+                vec![lv(bid[0], "2"), lv(bid[1], "3")],
+                vec![lv(ask[0], "2"), lv(ask[1], "3")],
+            );
             st.set_mark_price(&s, mark.map(d));
         }
         st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "USDT", d("1000000"));
         st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "BTC", d("10"));
         st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", d("1000000"));
         drop(st);
-        sim.keys().add(ApiKey::new(SIM_API_KEY, SIM_API_SECRET).with_passphrase(SIM_PASSPHRASE));
+        sim.keys()
+            .add(ApiKey::new(SIM_API_KEY, SIM_API_SECRET).with_passphrase(SIM_PASSPHRASE));
     }
 
     /// Installs the candle series of `inst_id` (any order; served newest first).
@@ -158,7 +174,10 @@ fn fail_item(code: &str, msg: &str, item: Value) -> Response {
         o.insert("sCode".into(), json!(code));
         o.insert("sMsg".into(), json!(msg));
     }
-    reply(200, json!({"code": "1", "msg": "All operations failed", "data": [item]}))
+    reply(
+        200,
+        json!({"code": "1", "msg": "All operations failed", "data": [item]}),
+    )
 }
 
 fn num(d: Decimal) -> String {
@@ -334,10 +353,20 @@ fn render_algo(o: &Order, m: &Market) -> Value {
     };
     let px = o.price.map(num).unwrap_or_else(|| "-1".into());
     let (ord_type, trig, ord_px, tp, tp_px) = match o.order_type {
-        OrderType::TakeProfitMarket | OrderType::TakeProfitLimit => {
-            ("conditional", String::new(), String::new(), opt_num(o.trigger_price), px)
-        }
-        OrderType::TrailingStop => ("move_order_stop", String::new(), String::new(), String::new(), String::new()),
+        OrderType::TakeProfitMarket | OrderType::TakeProfitLimit => (
+            "conditional",
+            String::new(),
+            String::new(),
+            opt_num(o.trigger_price),
+            px,
+        ),
+        OrderType::TrailingStop => (
+            "move_order_stop",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
         _ => ("trigger", opt_num(o.trigger_price), px, String::new(), String::new()),
     };
     json!({
@@ -507,7 +536,11 @@ fn trades(sim: &SimHandle, req: &RawRequest) -> Response {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let limit = req.query_param("limit").and_then(|s| s.parse::<usize>().ok()).unwrap_or(100).clamp(1, 500);
+    let limit = req
+        .query_param("limit")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 500);
     let mut rows = sim.state().trades(&m.symbol, Some(limit));
     rows.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| b.id.cmp(&a.id)));
     ok(rows
@@ -530,7 +563,11 @@ fn candles(sim: &SimHandle, req: &RawRequest, history: bool) -> Response {
         Err(r) => return r,
     };
     let max = if history { 100 } else { 300 };
-    let limit = req.query_param("limit").and_then(|s| s.parse::<usize>().ok()).unwrap_or(100).clamp(1, max);
+    let limit = req
+        .query_param("limit")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, max);
     let after = req.query_param("after").and_then(|s| s.parse::<i64>().ok());
     let before = req.query_param("before").and_then(|s| s.parse::<i64>().ok());
     let series = sim
@@ -547,8 +584,14 @@ fn candles(sim: &SimHandle, req: &RawRequest, history: bool) -> Response {
         .take(limit)
         .map(|c| {
             json!([
-                c.open_time.to_string(), num(c.open), num(c.high), num(c.low), num(c.close),
-                num(contracts(c.volume, &m)), num(c.volume), opt_num(c.quote_volume),
+                c.open_time.to_string(),
+                num(c.open),
+                num(c.high),
+                num(c.low),
+                num(c.close),
+                num(contracts(c.volume, &m)),
+                num(c.volume),
+                opt_num(c.quote_volume),
                 if c.closed == Some(false) { "0" } else { "1" }
             ])
         })
@@ -566,14 +609,21 @@ fn decode_order(m: &Market, b: &Value, algo: bool) -> Result<NewOrder, (&'static
     let sz = Decimal::from_str(&s("sz")).map_err(|_| ("51000", "Parameter sz error".to_string()))?;
     let qty = m.contracts_to_base(sz);
     if m.kind == MarketKind::Spot && s("ordType") == "market" && s("tgtCcy") != "base_ccy" && side == Side::Buy {
-        return Err(("51000", "quote-sized market buys are not simulated (send tgtCcy=base_ccy)".into()));
+        return Err((
+            "51000",
+            "quote-sized market buys are not simulated (send tgtCcy=base_ccy)".into(),
+        ));
     }
     let px = |k: &str| Decimal::from_str(&s(k)).ok().filter(|p| *p > Decimal::ZERO);
     let (order_type, tif, price, trigger) = if algo {
         match s("ordType").as_str() {
             "trigger" => {
                 let p = px("orderPx");
-                let t = if p.is_some() { OrderType::StopLimit } else { OrderType::StopMarket };
+                let t = if p.is_some() {
+                    OrderType::StopLimit
+                } else {
+                    OrderType::StopMarket
+                };
                 (t, None, p, px("triggerPx"))
             }
             "conditional" if !s("tpTriggerPx").is_empty() => {
@@ -587,7 +637,11 @@ fn decode_order(m: &Market, b: &Value, algo: bool) -> Result<NewOrder, (&'static
             }
             "conditional" => {
                 let p = px("slOrdPx");
-                let t = if p.is_some() { OrderType::StopLimit } else { OrderType::StopMarket };
+                let t = if p.is_some() {
+                    OrderType::StopLimit
+                } else {
+                    OrderType::StopMarket
+                };
                 (t, None, p, px("slTriggerPx"))
             }
             other => return Err(("51000", format!("algo ordType {other} is not simulated"))),
@@ -631,7 +685,8 @@ fn place(sim: &SimHandle, account: &str, b: &Value, algo: bool) -> Response {
         Ok(m) => m,
         Err(_) => return fail_item("51001", "Instrument ID doesn't exist.", item),
     };
-    if !cid.is_empty() && !(cid.len() <= 32 && cid.bytes().all(|c| c.is_ascii_alphanumeric())) {
+    let valid_cid = cid.len() <= 32 && cid.bytes().all(|c| c.is_ascii_alphanumeric());
+    if !valid_cid {
         return fail_item("51000", "Parameter clOrdId error", item);
     }
     let new = match decode_order(&m, b, algo) {
@@ -780,7 +835,11 @@ fn list_orders(sim: &SimHandle, account: &str, req: &RawRequest, open: bool) -> 
     let after = req.query_param("after").and_then(|s| s.parse::<u128>().ok());
     let begin = req.query_param("begin").and_then(|s| s.parse::<i64>().ok());
     let end = req.query_param("end").and_then(|s| s.parse::<i64>().ok());
-    let limit = req.query_param("limit").and_then(|s| s.parse::<usize>().ok()).unwrap_or(100).clamp(1, 100);
+    let limit = req
+        .query_param("limit")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 100);
     let orders = {
         let st = sim.state();
         if open {
@@ -807,7 +866,7 @@ fn list_orders(sim: &SimHandle, account: &str, req: &RawRequest, open: bool) -> 
                 && end.is_none_or(|e| o.created_at.unwrap_or(0) <= e)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     ok(rows
         .iter()
         .take(limit)
@@ -887,10 +946,15 @@ fn set_leverage(sim: &SimHandle, account: &str, b: &Value) -> Response {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let lever = b["lever"].as_str().and_then(|s| Decimal::from_str(s).ok()).unwrap_or_default();
+    let lever = b["lever"]
+        .as_str()
+        .and_then(|s| Decimal::from_str(s).ok())
+        .unwrap_or_default();
     let r = sim.state().set_leverage(account, &m.symbol, lever);
     match r {
-        Ok(()) => ok(vec![json!({"instId": m.venue_symbol, "lever": num(lever), "mgnMode": b["mgnMode"], "posSide": b["posSide"]})]),
+        Ok(()) => ok(vec![
+            json!({"instId": m.venue_symbol, "lever": num(lever), "mgnMode": b["mgnMode"], "posSide": b["posSide"]}),
+        ]),
         Err(r) => {
             let (c, msg) = reject_code(&r, false);
             fail(200, c, &msg)
@@ -903,7 +967,11 @@ fn bills(sim: &SimHandle, account: &str, req: &RawRequest) -> Response {
     let begin = req.query_param("begin").and_then(|s| s.parse::<i64>().ok());
     let end = req.query_param("end").and_then(|s| s.parse::<i64>().ok());
     let after = req.query_param("after").and_then(|s| s.parse::<u128>().ok());
-    let limit = req.query_param("limit").and_then(|s| s.parse::<usize>().ok()).unwrap_or(100).clamp(1, 100);
+    let limit = req
+        .query_param("limit")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 100);
     let st = sim.state();
     let mut rows: Vec<(u128, Value)> = st
         .income(account, None, None)
@@ -936,6 +1004,6 @@ fn bills(sim: &SimHandle, account: &str, req: &RawRequest) -> Response {
             })
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     ok(rows.into_iter().take(limit).map(|(_, v)| v).collect())
 }
