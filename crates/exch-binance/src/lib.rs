@@ -32,7 +32,8 @@
 //! Hosts: production, testnet and demo per [`exch_core::Environment`]; override a host with
 //! `ClientConfig::base_url("spot" | "futures" | "*", url)` ([`config`]). Futures conditional
 //! orders (stop, take-profit, trailing) go to the algo-order endpoint; post-only is
-//! `LIMIT_MAKER` on spot and `GTX` on futures.
+//! `LIMIT_MAKER` on spot and `GTX` on futures. With the `sim` feature, `sim` mounts the
+//! Binance protocol on `exch-testkit`'s loopback server.
 #![deny(missing_docs)]
 
 pub mod config;
@@ -40,6 +41,8 @@ pub mod errors;
 pub mod parse;
 pub mod rest;
 pub mod sign;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod symbols;
 pub mod wire;
 

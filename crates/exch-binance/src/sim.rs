@@ -1,0 +1,1257 @@
+//! The Binance wire protocol on `exch-testkit` (feature `sim`): spot (`/api/v3`) and USDⓈ-M
+//! futures (`/fapi`) served on two loopback ports (API names `spot` and `futures`, as in
+//! [`crate::config`]), with HMAC signature and `recvWindow` checks, Binance error codes and
+//! Binance JSON, over the generic simulated exchange state.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use exch_core::{Credentials, Exchange, MarketKind};
+//! let server = exch_binance::sim::start().await?;
+//! let config = server
+//!     .client_config()
+//!     .credentials(Credentials::new(exch_binance::sim::SIM_API_KEY, exch_binance::sim::SIM_API_SECRET));
+//! let binance = exch_binance::Binance::new(config)?;
+//! assert!(!binance.markets(MarketKind::Spot).await?.is_empty());
+//! # Ok(()) }
+//! ```
+
+// Helpers return the venue's error response as their `Err`: a simulator, not a hot path.
+#![allow(clippy::result_large_err)]
+
+use exch_core::sign::hmac_sha256_hex;
+use exch_core::{
+    AccountKind, Interval, Level, MarginMode, Market, MarketKind, MarketStatus, Order, OrderRef, OrderStatus,
+    OrderType, PositionMode, PositionSide, Side, Symbol, TimeInForce, Venue,
+};
+use exch_testkit::auth::signatures_equal;
+use exch_testkit::axum::extract::State;
+use exch_testkit::axum::http::StatusCode;
+use exch_testkit::axum::response::{IntoResponse, Response};
+use exch_testkit::axum::routing::get;
+use exch_testkit::axum::Router;
+use exch_testkit::{
+    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim,
+    DEFAULT_ACCOUNT,
+};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::config::{Api, FUTURES_DEPTHS, FUTURES_MAX_KLINES, SPOT_MAX_KLINES};
+use crate::wire::de::parse_decimal;
+
+/// The API key the seeded simulator accepts.
+pub const SIM_API_KEY: &str = "exch-binance-sim-key";
+/// The secret of [`SIM_API_KEY`].
+pub const SIM_API_SECRET: &str = "exch-binance-sim-secret";
+
+/// The simulated Binance for `exch-testkit`'s venue registry.
+#[derive(Debug, Clone, Copy)]
+pub struct BinanceSim;
+
+impl VenueSim for BinanceSim {
+    const VENUE: Venue = Venue::Binance;
+
+    fn start() -> impl std::future::Future<Output = std::io::Result<SimServer>> + Send + 'static {
+        start()
+    }
+}
+
+/// Starts a seeded simulator ([`seed`]) that accepts [`SIM_API_KEY`].
+pub async fn start() -> std::io::Result<SimServer> {
+    let handle = SimHandle::new();
+    seed(&handle);
+    handle.keys().add(ApiKey::new(SIM_API_KEY, SIM_API_SECRET));
+    start_with(handle).await
+}
+
+/// Serves `handle` with the spot API (`spot`) and the futures API (`futures`).
+pub async fn start_with(handle: SimHandle) -> std::io::Result<SimServer> {
+    SimServer::builder(handle)
+        .api(crate::config::API_SPOT, router(Api::Spot))
+        .api(crate::config::API_FUTURES, router(Api::Futures))
+        .start()
+        .await
+}
+
+fn d(s: &str) -> Decimal {
+    parse_decimal(s).unwrap_or_default()
+}
+
+/// Seeds BTC/USDT and ETH/USDT (spot), BTC/USDT:USDT and ETH/USDT:USDT (perpetual) with the
+/// tick, step and notional rules Binance lists for them, two-sided books, and 100 000 USDT in
+/// each wallet of the default account (plus 2 BTC on spot).
+pub fn seed(handle: &SimHandle) {
+    let mut st = handle.state();
+    let markets = [
+        ("BTC/USDT", "BTCUSDT", "0.01", "0.00001", "0.00001", "9000", "30000"),
+        ("ETH/USDT", "ETHUSDT", "0.01", "0.0001", "0.0001", "9000", "2000"),
+        ("BTC/USDT:USDT", "BTCUSDT", "0.1", "0.001", "0.001", "1000", "30000"),
+        ("ETH/USDT:USDT", "ETHUSDT", "0.01", "0.001", "0.001", "10000", "2000"),
+    ];
+    for (sym, venue, tick, step, min_qty, max_qty, mid) in markets {
+        let Ok(symbol) = sym.parse::<Symbol>() else { continue };
+        let tick = d(tick);
+        let mid = d(mid);
+        st.add_market(Market {
+            kind: symbol.kind(),
+            symbol: symbol.clone(),
+            venue_symbol: venue.into(),
+            status: MarketStatus::Trading,
+            tick_size: tick,
+            step_size: d(step),
+            min_qty: Some(d(min_qty)),
+            max_qty: Some(d(max_qty)),
+            min_notional: Some(Decimal::from(5)),
+            contract_size: Decimal::ONE,
+        });
+        let lvl = |p: Decimal, q: &str| Level { price: p, qty: d(q) };
+        st.set_book(
+            &symbol,
+            vec![lvl(mid - tick, "1"), lvl(mid - tick * Decimal::from(100), "2")],
+            vec![lvl(mid + tick, "0.5"), lvl(mid + tick * Decimal::from(100), "2")],
+        );
+        if symbol.is_perpetual() {
+            st.set_mark_price(&symbol, Some(mid));
+        }
+    }
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "USDT", Decimal::from(100_000));
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "BTC", Decimal::from(2));
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", Decimal::from(100_000));
+}
+
+/// The router of one API.
+pub fn router(api: Api) -> Router<SimHandle> {
+    match api {
+        Api::Spot => Router::new()
+            .route("/api/v3/time", get(time))
+            .route("/api/v3/exchangeInfo", get(spot_exchange_info))
+            .route("/api/v3/ticker/24hr", get(spot_ticker))
+            .route("/api/v3/depth", get(spot_depth))
+            .route("/api/v3/trades", get(spot_trades))
+            .route("/api/v3/klines", get(spot_klines))
+            .route(
+                "/api/v3/order",
+                get(spot_query).post(spot_new_order).delete(spot_cancel),
+            )
+            .route("/api/v3/openOrders", get(spot_open_orders).delete(spot_cancel_all))
+            .route("/api/v3/allOrders", get(spot_all_orders))
+            .route("/api/v3/account", get(spot_account)),
+        Api::Futures => Router::new()
+            .route("/fapi/v1/time", get(time))
+            .route("/fapi/v1/exchangeInfo", get(fut_exchange_info))
+            .route("/fapi/v1/ticker/24hr", get(fut_ticker))
+            .route("/fapi/v1/depth", get(fut_depth))
+            .route("/fapi/v1/trades", get(fut_trades))
+            .route("/fapi/v1/klines", get(fut_klines))
+            .route("/fapi/v1/order", get(fut_query).post(fut_new_order).delete(fut_cancel))
+            .route(
+                "/fapi/v1/algoOrder",
+                get(algo_query).post(algo_new_order).delete(algo_cancel),
+            )
+            .route("/fapi/v1/openOrders", get(fut_open_orders))
+            .route("/fapi/v1/openAlgoOrders", get(algo_open_orders))
+            .route(
+                "/fapi/v1/allOpenOrders",
+                exch_testkit::axum::routing::delete(fut_cancel_all),
+            )
+            .route(
+                "/fapi/v1/algoOpenOrders",
+                exch_testkit::axum::routing::delete(algo_cancel_all),
+            )
+            .route("/fapi/v1/allOrders", get(fut_all_orders))
+            .route("/fapi/v1/allAlgoOrders", get(algo_all_orders))
+            .route("/fapi/v3/balance", get(fut_balance))
+            .route("/fapi/v3/positionRisk", get(fut_positions))
+            .route("/fapi/v1/leverage", exch_testkit::axum::routing::post(fut_leverage))
+            .route(
+                "/fapi/v1/marginType",
+                exch_testkit::axum::routing::post(fut_margin_type),
+            )
+            .route("/fapi/v1/positionSide/dual", get(fut_get_dual).post(fut_set_dual))
+            .route("/fapi/v1/income", get(fut_income)),
+    }
+}
+
+// ----- responses -----------------------------------------------------------------------------
+
+fn ok(v: Value) -> Response {
+    (StatusCode::OK, exch_testkit::axum::Json(v)).into_response()
+}
+
+fn err(status: u16, code: i64, msg: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, exch_testkit::axum::Json(json!({ "code": code, "msg": msg }))).into_response()
+}
+
+/// An id as a JSON number (ids above 2^53 keep every digit).
+fn num(id: &str) -> Value {
+    serde_json::from_str(id).unwrap_or_else(|_| Value::String(id.to_string()))
+}
+
+fn s(x: impl ToString) -> Value {
+    Value::String(x.to_string())
+}
+
+fn opt(x: Option<Decimal>) -> Value {
+    s(x.unwrap_or_default())
+}
+
+// ----- authentication ------------------------------------------------------------------------
+
+fn auth_error(f: AuthFailure) -> Response {
+    match f {
+        AuthFailure::MissingKey => err(401, -2014, "API-key format invalid."),
+        AuthFailure::UnknownKey | AuthFailure::MissingPassphrase | AuthFailure::BadPassphrase => {
+            err(401, -2015, "Invalid API-key, IP, or permissions for action.")
+        }
+        AuthFailure::MissingSignature | AuthFailure::BadSignature => {
+            err(400, -1022, "Signature for this request is not valid.")
+        }
+        AuthFailure::MissingTimestamp => err(400, -1102, "Mandatory parameter 'timestamp' was not sent."),
+        AuthFailure::TimestampOutsideWindow => {
+            err(400, -1021, "Timestamp for this request is outside of the recvWindow.")
+        }
+    }
+}
+
+/// `text` without its `signature=` parameter, and that signature.
+fn strip_signature(text: &str) -> (String, Option<String>) {
+    let mut sig = None;
+    let kept: Vec<&str> = text
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| match p.strip_prefix("signature=") {
+            Some(v) => {
+                sig = Some(v.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    (kept.join("&"), sig)
+}
+
+/// Checks `X-MBX-APIKEY`, the HMAC signature over query + body (binance.md §2) and the
+/// `timestamp`/`recvWindow` window (1000 ms lead allowed).
+fn authenticate(sim: &SimHandle, req: &RawRequest) -> Result<ApiKey, Response> {
+    let key = sim
+        .keys()
+        .lookup(req.header("x-mbx-apikey"), None)
+        .map_err(auth_error)?;
+    let (query, qsig) = strip_signature(&req.query);
+    let (body, bsig) = strip_signature(&req.body_str());
+    let sig = qsig.or(bsig).ok_or_else(|| auth_error(AuthFailure::MissingSignature))?;
+    let expected = hmac_sha256_hex(key.secret.as_bytes(), format!("{query}{body}").as_bytes());
+    if !signatures_equal(&expected, &sig.to_ascii_lowercase()) {
+        return Err(auth_error(AuthFailure::BadSignature));
+    }
+    let ts: i64 = req
+        .param("timestamp")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| auth_error(AuthFailure::MissingTimestamp))?;
+    let window: i64 = req
+        .param("recvWindow")
+        .and_then(|w| w.parse::<f64>().ok())
+        .map_or(5000, |w| w as i64);
+    check_timestamp(ts, sim.server_time_ms(), window, 1000).map_err(auth_error)?;
+    Ok(key)
+}
+
+macro_rules! auth {
+    ($sim:expr, $req:expr) => {
+        match authenticate(&$sim, &$req) {
+            Ok(k) => k,
+            Err(r) => return r,
+        }
+    };
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+const fn kind(api: Api) -> MarketKind {
+    match api {
+        Api::Spot => MarketKind::Spot,
+        Api::Futures => MarketKind::LinearPerpetual,
+    }
+}
+
+fn market(sim: &SimHandle, api: Api, req: &RawRequest) -> Result<Market, Response> {
+    let name = req
+        .param("symbol")
+        .ok_or_else(|| err(400, -1102, "Mandatory parameter 'symbol' was not sent."))?;
+    sim.state()
+        .market_by_venue_symbol(kind(api), &name)
+        .cloned()
+        .ok_or_else(|| err(400, -1121, "Invalid symbol."))
+}
+
+fn opt_market(sim: &SimHandle, api: Api, req: &RawRequest) -> Result<Option<Market>, Response> {
+    match req.param("symbol") {
+        Some(_) => market(sim, api, req).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn dec_param(req: &RawRequest, name: &str) -> Result<Option<Decimal>, Response> {
+    match req.param(name) {
+        None => Ok(None),
+        Some(v) => parse_decimal(&v)
+            .map(Some)
+            .ok_or_else(|| err(400, -1100, &format!("Illegal characters found in parameter '{name}'."))),
+    }
+}
+
+fn int_param(req: &RawRequest, name: &str) -> Option<i64> {
+    req.param(name).and_then(|v| v.parse().ok())
+}
+
+/// What a request was doing when the engine refused it (codes differ by operation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Place,
+    Cancel,
+    Query,
+    Setting,
+}
+
+fn reject(api: Api, op: Op, r: SimReject) -> Response {
+    let fut = api == Api::Futures;
+    match r {
+        SimReject::UnknownSymbol | SimReject::WrongMarketKind => err(400, -1121, "Invalid symbol."),
+        SimReject::UnknownAccount => err(401, -2015, "Invalid API-key, IP, or permissions for action."),
+        SimReject::MarketClosed => err(400, -1013, "Market is closed."),
+        SimReject::InvalidQty if fut => err(400, -4003, "Quantity less than or equal to zero."),
+        SimReject::InvalidQty => err(400, -1013, "Invalid quantity."),
+        SimReject::InvalidPrice => err(400, -1013, "Invalid price."),
+        SimReject::Filter(rule) if fut && rule.contains("TickSize") => {
+            err(400, -4014, "Price not increased by tick size.")
+        }
+        SimReject::Filter(rule) if fut && rule.contains("StepSize") => {
+            err(400, -4023, "Quantity not increased by step size.")
+        }
+        SimReject::Filter(rule) if fut && rule.contains("MinNotional") => err(
+            400,
+            -4164,
+            "Order's notional must be no smaller than 5 (unless you choose reduce only).",
+        ),
+        SimReject::Filter(rule) => {
+            let f = if rule.contains("TickSize") {
+                "PRICE_FILTER"
+            } else if rule.contains("MinNotional") {
+                "NOTIONAL"
+            } else {
+                "LOT_SIZE"
+            };
+            err(400, -1013, &format!("Filter failure: {f}"))
+        }
+        SimReject::InsufficientFunds if fut => err(400, -2019, "Margin is insufficient."),
+        SimReject::InsufficientFunds => err(400, -2010, "Account has insufficient balance for requested action."),
+        SimReject::DuplicateClientOrderId if fut => err(400, -4116, "ClientOrderId is duplicated."),
+        SimReject::DuplicateClientOrderId => err(400, -2010, "Duplicate order sent."),
+        SimReject::OrderNotFound | SimReject::OrderClosed if op == Op::Cancel => err(400, -2011, "Unknown order sent."),
+        SimReject::OrderNotFound | SimReject::OrderClosed => err(400, -2013, "Order does not exist."),
+        SimReject::PostOnlyWouldTake if fut => err(
+            400,
+            -5022,
+            "Due to the order could not be executed as maker, the Post Only order will be rejected.",
+        ),
+        SimReject::PostOnlyWouldTake => err(400, -2010, "Order would immediately match and take."),
+        SimReject::ReduceOnlyRejected => err(400, -2022, "ReduceOnly Order is rejected."),
+        SimReject::PositionSideMismatch => err(400, -4061, "Order's position side does not match user's setting."),
+        SimReject::InvalidLeverage => err(400, -4028, "Leverage is not valid."),
+        SimReject::OpenPositionOrOrders => err(
+            400,
+            -4068,
+            "The position side cannot be changed if there exists position.",
+        ),
+        SimReject::NoChange if op == Op::Setting => err(400, -4059, "No need to change position side."),
+        SimReject::NoChange => err(400, -1000, "No change."),
+    }
+}
+
+// ----- rendering -----------------------------------------------------------------------------
+
+fn status_str(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Pending | OrderStatus::New => "NEW",
+        OrderStatus::PartiallyFilled => "PARTIALLY_FILLED",
+        OrderStatus::Filled => "FILLED",
+        OrderStatus::Canceled => "CANCELED",
+        OrderStatus::Rejected => "REJECTED",
+        OrderStatus::Expired => "EXPIRED",
+    }
+}
+
+fn side_str(s: Side) -> &'static str {
+    match s {
+        Side::Buy => "BUY",
+        Side::Sell => "SELL",
+    }
+}
+
+fn tif_str(api: Api, t: Option<TimeInForce>) -> &'static str {
+    match t {
+        None | Some(TimeInForce::Gtc) => "GTC",
+        Some(TimeInForce::Ioc) => "IOC",
+        Some(TimeInForce::Fok) => "FOK",
+        Some(TimeInForce::PostOnly) if api == Api::Futures => "GTX",
+        Some(TimeInForce::PostOnly) => "GTC",
+    }
+}
+
+fn type_str(api: Api, o: &Order) -> &'static str {
+    match (api, o.order_type) {
+        (Api::Spot, OrderType::Limit) if o.time_in_force == Some(TimeInForce::PostOnly) => "LIMIT_MAKER",
+        (_, OrderType::Limit) => "LIMIT",
+        (_, OrderType::Market) => "MARKET",
+        (Api::Spot, OrderType::StopMarket | OrderType::TrailingStop) => "STOP_LOSS",
+        (Api::Spot, OrderType::StopLimit) => "STOP_LOSS_LIMIT",
+        (Api::Spot, OrderType::TakeProfitMarket) => "TAKE_PROFIT",
+        (Api::Spot, OrderType::TakeProfitLimit) => "TAKE_PROFIT_LIMIT",
+        (Api::Futures, OrderType::StopMarket) => "STOP_MARKET",
+        (Api::Futures, OrderType::StopLimit) => "STOP",
+        (Api::Futures, OrderType::TakeProfitMarket) => "TAKE_PROFIT_MARKET",
+        (Api::Futures, OrderType::TakeProfitLimit) => "TAKE_PROFIT",
+        (Api::Futures, OrderType::TrailingStop) => "TRAILING_STOP_MARKET",
+    }
+}
+
+fn position_side_str(p: Option<PositionSide>) -> &'static str {
+    match p {
+        Some(PositionSide::Long) => "LONG",
+        Some(PositionSide::Short) => "SHORT",
+        None => "BOTH",
+    }
+}
+
+fn venue_symbol(sim: &SimHandle, o: &Order) -> String {
+    sim.state()
+        .market(&o.symbol)
+        .map(|m| m.venue_symbol.clone())
+        .unwrap_or_default()
+}
+
+fn render_order(sim: &SimHandle, api: Api, o: &Order) -> Value {
+    let cum = sim.state().cum_quote(&o.id).unwrap_or_default();
+    let created = o.created_at.unwrap_or_default();
+    let updated = o.updated_at.unwrap_or(created);
+    let mut v = json!({
+        "symbol": venue_symbol(sim, o),
+        "orderId": num(&o.id),
+        "clientOrderId": o.client_order_id.clone().unwrap_or_default(),
+        "price": opt(o.price),
+        "origQty": s(o.qty),
+        "executedQty": s(o.filled_qty),
+        "status": status_str(o.status),
+        "timeInForce": tif_str(api, o.time_in_force),
+        "type": type_str(api, o),
+        "side": side_str(o.side),
+        "stopPrice": opt(o.trigger_price),
+        "time": created,
+        "updateTime": updated,
+    });
+    let m = v.as_object_mut().expect("object literal");
+    match api {
+        Api::Spot => {
+            m.insert("orderListId".into(), json!(-1));
+            m.insert("transactTime".into(), json!(updated));
+            m.insert("cummulativeQuoteQty".into(), s(cum));
+        }
+        Api::Futures => {
+            m.insert("avgPrice".into(), opt(o.avg_price));
+            m.insert("cumQuote".into(), s(cum));
+            m.insert("reduceOnly".into(), json!(o.reduce_only));
+            m.insert("positionSide".into(), s(position_side_str(o.position_side)));
+            m.insert("origType".into(), s(type_str(api, o)));
+        }
+    }
+    v
+}
+
+fn render_algo(sim: &SimHandle, o: &Order) -> Value {
+    let status = match o.status {
+        OrderStatus::Pending => "NEW",
+        OrderStatus::New | OrderStatus::PartiallyFilled => "TRIGGERED",
+        OrderStatus::Filled => "FINISHED",
+        OrderStatus::Canceled => "CANCELED",
+        OrderStatus::Rejected => "REJECTED",
+        OrderStatus::Expired => "EXPIRED",
+    };
+    json!({
+        "algoId": num(&o.id),
+        "clientAlgoId": o.client_order_id.clone().unwrap_or_default(),
+        "algoType": "CONDITIONAL",
+        "orderType": type_str(Api::Futures, o),
+        "symbol": venue_symbol(sim, o),
+        "side": side_str(o.side),
+        "positionSide": position_side_str(o.position_side),
+        "timeInForce": tif_str(Api::Futures, o.time_in_force),
+        "quantity": s(o.qty),
+        "algoStatus": status,
+        "triggerPrice": opt(o.trigger_price),
+        "price": opt(o.price),
+        "reduceOnly": o.reduce_only,
+        "executedQty": s(o.filled_qty),
+        "avgPrice": opt(o.avg_price),
+        "createTime": o.created_at.unwrap_or_default(),
+        "updateTime": o.updated_at.or(o.created_at).unwrap_or_default(),
+    })
+}
+
+// ----- market data ---------------------------------------------------------------------------
+
+async fn time(State(sim): State<SimHandle>) -> Response {
+    ok(json!({ "serverTime": sim.server_time_ms() }))
+}
+
+fn exchange_info(sim: &SimHandle, api: Api) -> Response {
+    let st = sim.state();
+    let symbols: Vec<Value> = st
+        .markets()
+        .filter(|m| m.kind == kind(api))
+        .map(|m| {
+            let mut v = json!({
+                "symbol": m.venue_symbol,
+                "status": if m.status == MarketStatus::Trading { "TRADING" } else { "BREAK" },
+                "baseAsset": m.symbol.base(),
+                "quoteAsset": m.symbol.quote(),
+                "filters": [
+                    { "filterType": "PRICE_FILTER", "tickSize": s(m.tick_size) },
+                    { "filterType": "LOT_SIZE", "stepSize": s(m.step_size), "minQty": opt(m.min_qty), "maxQty": opt(m.max_qty) },
+                    if api == Api::Spot {
+                        json!({ "filterType": "NOTIONAL", "minNotional": opt(m.min_notional) })
+                    } else {
+                        json!({ "filterType": "MIN_NOTIONAL", "notional": opt(m.min_notional) })
+                    },
+                ],
+            });
+            if api == Api::Futures {
+                let o = v.as_object_mut().expect("object literal");
+                o.insert("contractType".into(), s("PERPETUAL"));
+                o.insert("marginAsset".into(), s(m.symbol.settle().unwrap_or(m.symbol.quote())));
+            }
+            v
+        })
+        .collect();
+    ok(json!({ "timezone": "UTC", "serverTime": st.now_ms(), "symbols": symbols }))
+}
+
+async fn spot_exchange_info(State(sim): State<SimHandle>) -> Response {
+    exchange_info(&sim, Api::Spot)
+}
+
+async fn fut_exchange_info(State(sim): State<SimHandle>) -> Response {
+    exchange_info(&sim, Api::Futures)
+}
+
+fn ticker(sim: &SimHandle, api: Api, req: &RawRequest) -> Response {
+    let one = tri!(opt_market(sim, api, req));
+    let st = sim.state();
+    let markets: Vec<Market> = match &one {
+        Some(m) => vec![m.clone()],
+        None => st.markets().filter(|m| m.kind == kind(api)).cloned().collect(),
+    };
+    let rows: Vec<Value> = markets
+        .iter()
+        .filter_map(|m| {
+            let t = st.ticker(&m.symbol)?;
+            let mut v = json!({
+                "symbol": m.venue_symbol,
+                "lastPrice": opt(t.last),
+                "openPrice": opt(t.open),
+                "highPrice": opt(t.high),
+                "lowPrice": opt(t.low),
+                "volume": opt(t.base_volume),
+                "quoteVolume": opt(t.quote_volume),
+                "priceChangePercent": opt(t.change_percent.map(|c| c.round_dp(3))),
+                "closeTime": t.timestamp.unwrap_or_default(),
+            });
+            if api == Api::Spot {
+                let o = v.as_object_mut().expect("object literal");
+                o.insert("bidPrice".into(), opt(t.bid));
+                o.insert("bidQty".into(), opt(t.bid_qty));
+                o.insert("askPrice".into(), opt(t.ask));
+                o.insert("askQty".into(), opt(t.ask_qty));
+            }
+            Some(v)
+        })
+        .collect();
+    match one {
+        Some(_) => ok(rows.into_iter().next().unwrap_or(Value::Null)),
+        None => ok(Value::Array(rows)),
+    }
+}
+
+async fn spot_ticker(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    ticker(&sim, Api::Spot, &req)
+}
+
+async fn fut_ticker(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    ticker(&sim, Api::Futures, &req)
+}
+
+fn depth(sim: &SimHandle, api: Api, req: &RawRequest) -> Response {
+    let m = tri!(market(sim, api, req));
+    let limit = int_param(req, "limit").map(|l| l as usize);
+    let limit = match (api, limit) {
+        (Api::Futures, Some(l)) if !FUTURES_DEPTHS.contains(&l) => {
+            return err(
+                400,
+                -1100,
+                "Illegal characters found in parameter 'limit'; legal range is '5, 10, 20, 50, 100, 500, 1000'.",
+            )
+        }
+        (Api::Spot, Some(l)) if !(1..=5000).contains(&l) => {
+            return err(400, -1100, "Illegal characters found in parameter 'limit'.")
+        }
+        (Api::Spot, l) => l.unwrap_or(100),
+        (Api::Futures, l) => l.unwrap_or(500),
+    };
+    let Some(book) = sim.state().book(&m.symbol, Some(limit)) else {
+        return err(400, -1121, "Invalid symbol.");
+    };
+    let lv = |ls: &[Level]| -> Vec<Value> { ls.iter().map(|l| json!([s(l.price), s(l.qty)])).collect() };
+    let mut v = json!({
+        "lastUpdateId": book.sequence.unwrap_or_default(),
+        "bids": lv(&book.bids),
+        "asks": lv(&book.asks),
+    });
+    if api == Api::Futures {
+        let o = v.as_object_mut().expect("object literal");
+        o.insert("E".into(), json!(book.timestamp.unwrap_or_default()));
+        o.insert("T".into(), json!(book.timestamp.unwrap_or_default()));
+    }
+    ok(v)
+}
+
+async fn spot_depth(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    depth(&sim, Api::Spot, &req)
+}
+
+async fn fut_depth(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    depth(&sim, Api::Futures, &req)
+}
+
+fn trades(sim: &SimHandle, api: Api, req: &RawRequest) -> Response {
+    let m = tri!(market(sim, api, req));
+    let limit = int_param(req, "limit").map_or(500, |l| l.clamp(1, 1000) as usize);
+    let rows: Vec<Value> = sim
+        .state()
+        .trades(&m.symbol, Some(limit))
+        .iter()
+        .map(|t| {
+            json!({
+                "id": num(&t.id),
+                "price": s(t.price),
+                "qty": s(t.qty),
+                "quoteQty": s(t.price * t.qty),
+                "time": t.timestamp,
+                "isBuyerMaker": t.side == Some(Side::Sell),
+            })
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
+async fn spot_trades(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    trades(&sim, Api::Spot, &req)
+}
+
+async fn fut_trades(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    trades(&sim, Api::Futures, &req)
+}
+
+/// Synthetic klines: one flat bar per interval at the last (or mid) price, for every open time
+/// up to now. Pages follow Binance: from `startTime` ascending, else the latest bars up to
+/// `endTime`; `limit` defaults to 500 and is capped at the venue maximum.
+fn klines(sim: &SimHandle, api: Api, req: &RawRequest) -> Response {
+    let m = tri!(market(sim, api, req));
+    let Some(interval) = req.param("interval").and_then(|i| i.parse::<Interval>().ok()) else {
+        return err(400, -1120, "Invalid interval.");
+    };
+    if api == Api::Futures && interval == Interval::S1 {
+        return err(400, -1120, "Invalid interval.");
+    }
+    let max = if api == Api::Spot {
+        SPOT_MAX_KLINES
+    } else {
+        FUTURES_MAX_KLINES
+    } as i64;
+    let limit = int_param(req, "limit").unwrap_or(500).clamp(1, max);
+    let step = interval.millis();
+    let now = sim.server_time_ms();
+    let end = int_param(req, "endTime").unwrap_or(now).min(now);
+    let times: Vec<i64> = match int_param(req, "startTime") {
+        Some(start) => {
+            let first = (start + step - 1).div_euclid(step) * step;
+            (0..limit).map(|i| first + i * step).take_while(|t| *t <= end).collect()
+        }
+        None => {
+            let last = end.div_euclid(step) * step;
+            (0..limit).rev().map(|i| last - i * step).collect()
+        }
+    };
+    let px = {
+        let st = sim.state();
+        st.last_price(&m.symbol)
+            .or_else(|| st.mark_price(&m.symbol))
+            .unwrap_or(Decimal::ONE_HUNDRED)
+    };
+    let rows: Vec<Value> = times
+        .into_iter()
+        .map(|t| {
+            json!([
+                t,
+                s(px),
+                s(px),
+                s(px),
+                s(px),
+                "1",
+                t + step - 1,
+                s(px),
+                1,
+                "0",
+                "0",
+                "0"
+            ])
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
+async fn spot_klines(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    klines(&sim, Api::Spot, &req)
+}
+
+async fn fut_klines(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    klines(&sim, Api::Futures, &req)
+}
+
+// ----- orders --------------------------------------------------------------------------------
+
+fn order_ref(req: &RawRequest, algo: bool) -> Result<OrderRef, Response> {
+    let (id, cid) = if algo {
+        ("algoId", "clientAlgoId")
+    } else {
+        ("orderId", "origClientOrderId")
+    };
+    match (req.param(id), req.param(cid)) {
+        (Some(i), _) => Ok(OrderRef::Id(i)),
+        (None, Some(c)) => Ok(OrderRef::Client(c)),
+        (None, None) => Err(err(
+            400,
+            -1102,
+            &format!("Param '{id}' or '{cid}' must be sent, but both were empty/null!"),
+        )),
+    }
+}
+
+fn parse_side(req: &RawRequest) -> Result<Side, Response> {
+    match req.param("side").as_deref() {
+        Some("BUY") => Ok(Side::Buy),
+        Some("SELL") => Ok(Side::Sell),
+        _ => Err(err(400, -1102, "Mandatory parameter 'side' was not sent.")),
+    }
+}
+
+fn parse_position_side(req: &RawRequest) -> Option<PositionSide> {
+    match req.param("positionSide").as_deref() {
+        Some("LONG") => Some(PositionSide::Long),
+        Some("SHORT") => Some(PositionSide::Short),
+        _ => None,
+    }
+}
+
+fn parse_tif(req: &RawRequest) -> Option<TimeInForce> {
+    match req.param("timeInForce").as_deref() {
+        Some("IOC") => Some(TimeInForce::Ioc),
+        Some("FOK") => Some(TimeInForce::Fok),
+        Some("GTX") => Some(TimeInForce::PostOnly),
+        Some(_) => Some(TimeInForce::Gtc),
+        None => None,
+    }
+}
+
+fn place(sim: &SimHandle, account: &str, api: Api, order: NewOrder) -> Result<Order, Response> {
+    sim.state().place(account, order).map_err(|r| reject(api, Op::Place, r))
+}
+
+async fn spot_new_order(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Spot, &req));
+    let side = tri!(parse_side(&req));
+    let trailing = req.param("trailingDelta").is_some();
+    let (order_type, tif) = match req.param("type").as_deref() {
+        Some("LIMIT") => (OrderType::Limit, parse_tif(&req).or(Some(TimeInForce::Gtc))),
+        Some("LIMIT_MAKER") => (OrderType::Limit, Some(TimeInForce::PostOnly)),
+        Some("MARKET") => (OrderType::Market, None),
+        Some("STOP_LOSS") if trailing && req.param("stopPrice").is_none() => (OrderType::TrailingStop, None),
+        Some("STOP_LOSS") => (OrderType::StopMarket, None),
+        Some("STOP_LOSS_LIMIT") => (OrderType::StopLimit, parse_tif(&req)),
+        Some("TAKE_PROFIT") => (OrderType::TakeProfitMarket, None),
+        Some("TAKE_PROFIT_LIMIT") => (OrderType::TakeProfitLimit, parse_tif(&req)),
+        _ => return err(400, -1116, "Invalid orderType."),
+    };
+    let order = NewOrder {
+        symbol: m.symbol,
+        side,
+        order_type,
+        qty: tri!(dec_param(&req, "quantity")).unwrap_or_default(),
+        price: tri!(dec_param(&req, "price")),
+        trigger_price: tri!(dec_param(&req, "stopPrice")),
+        time_in_force: tif,
+        reduce_only: false,
+        position_side: None,
+        client_order_id: req.param("newClientOrderId"),
+    };
+    let o = tri!(place(&sim, &key.account, Api::Spot, order));
+    ok(render_order(&sim, Api::Spot, &o))
+}
+
+async fn fut_new_order(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Futures, &req));
+    let side = tri!(parse_side(&req));
+    let order_type = match req.param("type").as_deref() {
+        Some("LIMIT") => OrderType::Limit,
+        Some("MARKET") => OrderType::Market,
+        Some("STOP" | "STOP_MARKET" | "TAKE_PROFIT" | "TAKE_PROFIT_MARKET" | "TRAILING_STOP_MARKET") => {
+            return err(
+                400,
+                -4120,
+                "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.",
+            )
+        }
+        _ => return err(400, -1116, "Invalid orderType."),
+    };
+    let position_side = parse_position_side(&req);
+    let reduce_only = req.param("reduceOnly").as_deref() == Some("true");
+    if reduce_only && position_side.is_some() {
+        return err(400, -1106, "Parameter 'reduceonly' sent when not required.");
+    }
+    let order = NewOrder {
+        symbol: m.symbol,
+        side,
+        order_type,
+        qty: tri!(dec_param(&req, "quantity")).unwrap_or_default(),
+        price: tri!(dec_param(&req, "price")),
+        trigger_price: None,
+        time_in_force: if order_type == OrderType::Limit {
+            parse_tif(&req)
+        } else {
+            None
+        },
+        reduce_only,
+        position_side,
+        client_order_id: req.param("newClientOrderId"),
+    };
+    let o = tri!(place(&sim, &key.account, Api::Futures, order));
+    ok(render_order(&sim, Api::Futures, &o))
+}
+
+async fn algo_new_order(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Futures, &req));
+    let side = tri!(parse_side(&req));
+    if req.param("algoType").as_deref() != Some("CONDITIONAL") {
+        return err(400, -1102, "Mandatory parameter 'algoType' was not sent.");
+    }
+    let order_type = match req.param("type").as_deref() {
+        Some("STOP") => OrderType::StopLimit,
+        Some("STOP_MARKET") => OrderType::StopMarket,
+        Some("TAKE_PROFIT") => OrderType::TakeProfitLimit,
+        Some("TAKE_PROFIT_MARKET") => OrderType::TakeProfitMarket,
+        Some("TRAILING_STOP_MARKET") => OrderType::TrailingStop,
+        _ => return err(400, -1116, "Invalid orderType."),
+    };
+    let position_side = parse_position_side(&req);
+    let trigger = if order_type == OrderType::TrailingStop {
+        tri!(dec_param(&req, "activatePrice"))
+    } else {
+        tri!(dec_param(&req, "triggerPrice"))
+    };
+    let order = NewOrder {
+        symbol: m.symbol,
+        side,
+        order_type,
+        qty: tri!(dec_param(&req, "quantity")).unwrap_or_default(),
+        price: tri!(dec_param(&req, "price")),
+        trigger_price: trigger,
+        time_in_force: if order_type.needs_price() {
+            parse_tif(&req)
+        } else {
+            None
+        },
+        reduce_only: req.param("reduceOnly").as_deref() == Some("true"),
+        position_side,
+        client_order_id: req.param("clientAlgoId"),
+    };
+    let o = tri!(place(&sim, &key.account, Api::Futures, order));
+    ok(render_algo(&sim, &o))
+}
+
+/// Finds an order of the right family: regular orders on the regular endpoints, conditional
+/// ones on the algo endpoints (futures).
+fn find(
+    sim: &SimHandle,
+    account: &str,
+    api: Api,
+    m: &Market,
+    r: &OrderRef,
+    algo: bool,
+    op: Op,
+) -> Result<Order, Response> {
+    let o = sim
+        .state()
+        .order(account, Some(&m.symbol), r)
+        .map_err(|e| reject(api, op, e))?;
+    let conditional_family = api == Api::Futures && o.order_type.is_conditional();
+    if conditional_family != algo {
+        return Err(reject(api, op, SimReject::OrderNotFound));
+    }
+    Ok(o)
+}
+
+fn query(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(sim, api, req));
+    let r = tri!(order_ref(req, algo));
+    let o = tri!(find(sim, &key.account, api, &m, &r, algo, Op::Query));
+    if algo {
+        ok(render_algo(sim, &o))
+    } else {
+        ok(render_order(sim, api, &o))
+    }
+}
+
+fn cancel(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(sim, api, req));
+    let r = tri!(order_ref(req, algo));
+    let found = tri!(find(sim, &key.account, api, &m, &r, algo, Op::Cancel));
+    let o = tri!(sim
+        .state()
+        .cancel(&key.account, Some(&m.symbol), &OrderRef::Id(found.id.clone()))
+        .map_err(|e| reject(api, Op::Cancel, e)));
+    if algo {
+        ok(json!({ "algoId": num(&o.id), "clientAlgoId": o.client_order_id, "code": "200", "msg": "success" }))
+    } else {
+        ok(render_order(sim, api, &o))
+    }
+}
+
+async fn spot_query(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    query(&sim, Api::Spot, &req, false)
+}
+
+async fn fut_query(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    query(&sim, Api::Futures, &req, false)
+}
+
+async fn algo_query(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    query(&sim, Api::Futures, &req, true)
+}
+
+async fn spot_cancel(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    cancel(&sim, Api::Spot, &req, false)
+}
+
+async fn fut_cancel(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    cancel(&sim, Api::Futures, &req, false)
+}
+
+async fn algo_cancel(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    cancel(&sim, Api::Futures, &req, true)
+}
+
+fn open_of(sim: &SimHandle, account: &str, api: Api, symbol: Option<&Symbol>, algo: bool) -> Vec<Order> {
+    sim.state()
+        .open_orders(account, symbol)
+        .into_iter()
+        .filter(|o| o.symbol.kind() == kind(api))
+        .filter(|o| (api == Api::Futures && o.order_type.is_conditional()) == algo)
+        .collect()
+}
+
+fn open_orders(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(opt_market(sim, api, req));
+    let rows: Vec<Value> = open_of(sim, &key.account, api, m.as_ref().map(|m| &m.symbol), algo)
+        .iter()
+        .map(|o| {
+            if algo {
+                render_algo(sim, o)
+            } else {
+                render_order(sim, api, o)
+            }
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
+async fn spot_open_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    open_orders(&sim, Api::Spot, &req, false)
+}
+
+async fn fut_open_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    open_orders(&sim, Api::Futures, &req, false)
+}
+
+async fn algo_open_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    open_orders(&sim, Api::Futures, &req, true)
+}
+
+async fn spot_cancel_all(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Spot, &req));
+    let cancelled = sim.state().cancel_all(&key.account, Some(&m.symbol));
+    ok(Value::Array(
+        cancelled.iter().map(|o| render_order(&sim, Api::Spot, o)).collect(),
+    ))
+}
+
+fn fut_cancel_family(sim: &SimHandle, req: &RawRequest, algo: bool) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(sim, Api::Futures, req));
+    for o in open_of(sim, &key.account, Api::Futures, Some(&m.symbol), algo) {
+        let _ = sim.state().cancel(&key.account, Some(&m.symbol), &OrderRef::Id(o.id));
+    }
+    ok(json!({ "code": 200, "msg": "The operation of cancel all open order is done." }))
+}
+
+async fn fut_cancel_all(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    fut_cancel_family(&sim, &req, false)
+}
+
+async fn algo_cancel_all(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    fut_cancel_family(&sim, &req, true)
+}
+
+fn all_orders(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(sim, api, req));
+    let since = int_param(req, "startTime");
+    let until = int_param(req, "endTime");
+    let limit = int_param(req, "limit").map_or(500, |l| l.clamp(1, 1000) as usize);
+    let mut rows: Vec<Order> = sim
+        .state()
+        .order_history(&key.account, Some(&m.symbol))
+        .into_iter()
+        .filter(|o| (api == Api::Futures && o.order_type.is_conditional()) == algo)
+        .filter(|o| {
+            let t = o.created_at.unwrap_or_default();
+            since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
+        })
+        .collect();
+    let drop = rows.len().saturating_sub(limit);
+    rows.drain(..drop);
+    ok(Value::Array(
+        rows.iter()
+            .map(|o| {
+                if algo {
+                    render_algo(sim, o)
+                } else {
+                    render_order(sim, api, o)
+                }
+            })
+            .collect(),
+    ))
+}
+
+async fn spot_all_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    all_orders(&sim, Api::Spot, &req, false)
+}
+
+async fn fut_all_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    all_orders(&sim, Api::Futures, &req, false)
+}
+
+async fn algo_all_orders(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    all_orders(&sim, Api::Futures, &req, true)
+}
+
+// ----- account -------------------------------------------------------------------------------
+
+async fn spot_account(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let balances = tri!(sim
+        .state()
+        .balances(&key.account, AccountKind::Spot)
+        .map_err(|e| reject(Api::Spot, Op::Query, e)));
+    let rows: Vec<Value> = balances
+        .iter()
+        .map(|b| json!({ "asset": b.asset, "free": s(b.free), "locked": s(b.locked) }))
+        .collect();
+    ok(json!({ "canTrade": true, "accountType": "SPOT", "balances": rows }))
+}
+
+async fn fut_balance(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let balances = tri!(sim
+        .state()
+        .balances(&key.account, AccountKind::Perpetual)
+        .map_err(|e| reject(Api::Futures, Op::Query, e)));
+    let rows: Vec<Value> = balances
+        .iter()
+        .map(|b| {
+            json!({
+                "asset": b.asset,
+                "balance": s(b.total),
+                "crossWalletBalance": s(b.total),
+                "availableBalance": s(b.free),
+                "maxWithdrawAmount": s(b.free),
+                "updateTime": sim.server_time_ms(),
+            })
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
+async fn fut_positions(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(opt_market(&sim, Api::Futures, &req));
+    let positions = tri!(sim
+        .state()
+        .positions(&key.account, m.as_ref().map(|m| &m.symbol))
+        .map_err(|e| reject(Api::Futures, Op::Query, e)));
+    let rows: Vec<Value> = positions
+        .iter()
+        .map(|p| {
+            let signed = p.signed_size();
+            let venue = sim
+                .state()
+                .market(&p.symbol)
+                .map(|m| m.venue_symbol.clone())
+                .unwrap_or_default();
+            let isolated = p.margin_mode == Some(MarginMode::Isolated);
+            let margin = match (p.entry_price, p.leverage) {
+                (Some(e), Some(l)) if isolated && !l.is_zero() => e * p.size / l,
+                _ => Decimal::ZERO,
+            };
+            json!({
+                "symbol": venue,
+                "positionSide": if p.position_mode == Some(PositionMode::Hedge) {
+                    position_side_str(Some(p.side))
+                } else {
+                    "BOTH"
+                },
+                "positionAmt": s(signed),
+                "entryPrice": opt(p.entry_price),
+                "markPrice": opt(p.mark_price),
+                "unRealizedProfit": opt(p.unrealized_pnl),
+                "liquidationPrice": opt(p.liquidation_price),
+                "isolatedWallet": s(margin),
+                "notional": s(p.mark_price.unwrap_or_default() * signed),
+                "marginAsset": p.symbol.settle().unwrap_or_default(),
+                "updateTime": p.timestamp.unwrap_or_default(),
+            })
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
+async fn fut_leverage(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Futures, &req));
+    let Some(lev) = int_param(&req, "leverage") else {
+        return err(400, -1102, "Mandatory parameter 'leverage' was not sent.");
+    };
+    tri!(sim
+        .state()
+        .set_leverage(&key.account, &m.symbol, Decimal::from(lev))
+        .map_err(|e| reject(Api::Futures, Op::Setting, e)));
+    ok(json!({ "leverage": lev, "maxNotionalValue": "1000000", "symbol": m.venue_symbol }))
+}
+
+async fn fut_margin_type(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(market(&sim, Api::Futures, &req));
+    let mode = match req.param("marginType").as_deref() {
+        Some("ISOLATED") => MarginMode::Isolated,
+        Some("CROSSED") => MarginMode::Cross,
+        _ => return err(400, -1102, "Mandatory parameter 'marginType' was not sent."),
+    };
+    match sim.state().set_margin_mode(&key.account, &m.symbol, mode) {
+        Ok(()) => ok(json!({ "code": 200, "msg": "success" })),
+        Err(SimReject::NoChange) => err(400, -4046, "No need to change margin type."),
+        Err(e) => reject(Api::Futures, Op::Setting, e),
+    }
+}
+
+async fn fut_set_dual(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let mode = match req.param("dualSidePosition").as_deref() {
+        Some("true") => PositionMode::Hedge,
+        Some("false") => PositionMode::OneWay,
+        _ => return err(400, -1102, "Mandatory parameter 'dualSidePosition' was not sent."),
+    };
+    match sim.state().set_position_mode(&key.account, mode) {
+        Ok(()) => ok(json!({ "code": 200, "msg": "success" })),
+        Err(e) => reject(Api::Futures, Op::Setting, e),
+    }
+}
+
+async fn fut_get_dual(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let hedge = sim.state().position_mode(&key.account) == PositionMode::Hedge;
+    ok(json!({ "dualSidePosition": hedge }))
+}
+
+async fn fut_income(State(sim): State<SimHandle>, req: RawRequest) -> Response {
+    let key = auth!(sim, req);
+    let m = tri!(opt_market(&sim, Api::Futures, &req));
+    let kind = req.param("incomeType").map(|t| crate::parse::income_kind(&t));
+    let since = int_param(&req, "startTime");
+    let until = int_param(&req, "endTime");
+    let limit = int_param(&req, "limit").map_or(100, |l| l.clamp(1, 1000) as usize);
+    let rows = tri!(sim
+        .state()
+        .income(&key.account, m.as_ref().map(|m| &m.symbol), kind.as_ref())
+        .map_err(|e| reject(Api::Futures, Op::Query, e)));
+    let st = sim.state();
+    let out: Vec<Value> = rows
+        .iter()
+        .filter(|i| since.is_none_or(|s| i.timestamp >= s) && until.is_none_or(|u| i.timestamp <= u))
+        .take(limit)
+        .map(|i| {
+            let venue = i
+                .symbol
+                .as_ref()
+                .and_then(|s| st.market(s))
+                .map(|m| m.venue_symbol.clone())
+                .unwrap_or_default();
+            json!({
+                "symbol": venue,
+                "incomeType": crate::parse::income_type(&i.kind),
+                "income": s(i.amount),
+                "asset": i.asset,
+                "info": crate::parse::income_type(&i.kind),
+                "time": i.timestamp,
+                "tranId": i.id.as_deref().map(num).unwrap_or(Value::Null),
+                "tradeId": "",
+            })
+        })
+        .collect();
+    ok(Value::Array(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_is_stripped_wherever_it_is() {
+        assert_eq!(
+            strip_signature("a=1&b=2&signature=abc"),
+            ("a=1&b=2".to_string(), Some("abc".to_string()))
+        );
+        assert_eq!(strip_signature(""), (String::new(), None));
+    }
+}
