@@ -259,9 +259,14 @@ impl Bingx {
         }
     }
 
-    /// Sends one call and returns the response body. Reads are re-signed and retried by the
-    /// transport; a timestamp-window rejection of a read triggers one resync and one retry.
-    /// Writes are sent once.
+    /// Sends one call and returns the response body.
+    ///
+    /// * A timestamp-window rejection (code 100421 "timestamp mismatch") re-measures the clock
+    ///   offset and sends the call once more, freshly signed: BingX rejected it before doing
+    ///   anything, so this holds for writes too.
+    /// * Reads then go through the transport's retry policy (5xx, 429 after `Retry-After`,
+    ///   network errors), re-signed on every attempt.
+    /// * Writes are otherwise sent exactly once.
     pub async fn send(&self, call: &Call) -> Result<Vec<u8>> {
         if call.signed && self.inner.config.credentials.is_none() {
             return Err(Error::new(
@@ -270,33 +275,32 @@ impl Bingx {
             )
             .with_venue(Venue::Bingx));
         }
+        let ts = self.timestamp(call).await;
+        let first = self.inner.transport.send(self.prepare(call, ts)?).await;
+        let err = match first {
+            Ok(resp) => return Ok(resp.body.to_vec()),
+            Err(e) => e,
+        };
+        if err.kind() == ErrorKind::ClockSkew && call.signed {
+            tracing::info!(endpoint = %call.endpoint(), "BingX rejected the timestamp; re-measuring the clock offset");
+            self.inner.clock.resync().await?;
+        } else if !call.idempotent() || !self.inner.transport.retry_policy().should_retry(&err) {
+            return Err(err);
+        } else {
+            // A retryable read: back off once here (a 429 also paused the limiter until its
+            // Retry-After), then continue under the transport's retry policy.
+            tokio::time::sleep(self.inner.transport.retry_policy().min_delay).await;
+        }
         if !call.idempotent() {
             let ts = self.timestamp(call).await;
             let resp = self.inner.transport.send(self.prepare(call, ts)?).await?;
             return Ok(resp.body.to_vec());
         }
-        let first = self.send_read_once(call).await;
-        match first {
-            Err(e) if e.kind() == ErrorKind::ClockSkew && call.signed => {
-                tracing::info!("BingX rejected the timestamp; re-measuring the clock offset");
-                let _ = self.inner.clock.resync().await;
-                self.send_read_once(call).await
-            }
-            other => other,
-        }
-    }
-
-    async fn send_read_once(&self, call: &Call) -> Result<Vec<u8>> {
-        let ts = self.timestamp(call).await;
         let clock = &self.inner.clock;
-        let mut first = true;
         let resp = self
             .inner
             .transport
-            .send_read_with(|| {
-                let t = if std::mem::take(&mut first) { ts } else { clock.now_ms() };
-                self.prepare(call, t)
-            })
+            .send_read_with(|| self.prepare(call, clock.now_ms()))
             .await?;
         Ok(resp.body.to_vec())
     }
@@ -389,6 +393,21 @@ impl Bingx {
         let call = rest::get_position_mode();
         let body = self.send(&call).await?;
         parse::position_mode(&body, &call.endpoint())
+    }
+
+    /// Asks the demo (VST) environment for virtual USDT (`POST /openApi/swap/v1/trade/getVst`).
+    /// Only in `Environment::Demo`; elsewhere a `Config` error, and nothing is sent.
+    pub async fn request_demo_funds(&self) -> Result<()> {
+        if self.inner.config.environment != Environment::Demo {
+            return Err(Error::new(
+                ErrorKind::Config,
+                "demo funds (VST) exist only in Environment::Demo (open-api-vst.bingx.com)",
+            )
+            .with_venue(Venue::Bingx));
+        }
+        let call = rest::get_vst();
+        let body = self.send(&call).await?;
+        parse::ack(&body, &call.endpoint())
     }
 
     async fn send_order(&self, kind: MarketKind, native: &str, req: &OrderRequest, cid: &str) -> Result<Order> {
@@ -674,6 +693,34 @@ mod tests {
         assert_eq!(sim.base_url(), "http://127.0.0.1:9");
         let e = Bingx::with_registry(ClientConfig::new().environment(Environment::Testnet), &reg).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
+    }
+
+    #[tokio::test]
+    async fn demo_has_no_spot_and_demo_funds_need_demo() {
+        let reg = LimiterRegistry::new();
+        let demo = Bingx::with_registry(ClientConfig::new().environment(Environment::Demo), &reg).unwrap();
+        let e = demo.markets(MarketKind::Spot).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
+        let prod = Bingx::with_registry(ClientConfig::new(), &reg).unwrap();
+        assert_eq!(prod.request_demo_funds().await.unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(
+            prod.markets(MarketKind::InversePerpetual).await.unwrap_err().kind(),
+            ErrorKind::Unsupported
+        );
+    }
+
+    #[test]
+    fn usage_header_feeds_the_limiter() {
+        let reg = LimiterRegistry::new();
+        let bx = Bingx::with_registry(ClientConfig::new(), &reg).unwrap();
+        let mut hm = HeaderMap::new();
+        hm.insert("X-RateLimit-Requests-Remain", "0".parse().unwrap());
+        BingxHooks.observe_headers(&hm, bx.limiter());
+        assert_eq!(
+            bx.limiter().usage(rest::SCOPE_ALL).map(|u| u.used),
+            Some(u64::from(config::REQUESTS_PER_MINUTE))
+        );
+        assert!(bx.limiter().scope_paused_until(rest::SCOPE_ALL).is_some());
     }
 
     #[test]

@@ -525,6 +525,11 @@ pub fn income(native: Option<&str>, q: &IncomeQuery) -> Call {
         .opt("limit", q.limit.map(|l| l.clamp(1, MAX_INCOME)))
 }
 
+/// Request demo funds (VST): `POST /openApi/swap/v1/trade/getVst`, VST host only, 1 per second.
+pub fn get_vst() -> Call {
+    Call::private(Method::POST, "/openApi/swap/v1/trade/getVst")
+}
+
 /// Close every position of a symbol (or all) with market orders.
 pub fn close_all_positions(native: Option<&str>) -> Call {
     Call::private(Method::POST, "/openApi/swap/v2/trade/closeAllPositions")

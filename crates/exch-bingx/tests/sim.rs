@@ -424,3 +424,30 @@ async fn candles_are_fetched_in_windows_of_1440_bars() {
     assert_eq!(calls[0].query_param("limit"), Some("1440"));
     assert_eq!(calls[0].query_param("interval"), Some("1m"));
 }
+
+#[tokio::test]
+async fn a_timestamp_rejection_resyncs_the_clock_once() {
+    const TIME: &str = "/openApi/swap/v2/server/time";
+    let (server, bx) = start().await;
+    bx.balances(AccountKind::Perpetual).await.unwrap();
+    assert_eq!(server.log().count("GET", TIME), 1);
+    // The venue's clock jumps after the offset was measured (and is still "fresh").
+    server.clock().set_skew_ms(-60_000);
+    let b = bx.balances(AccountKind::Perpetual).await.unwrap();
+    assert!(!b.is_empty());
+    assert_eq!(server.log().count("GET", TIME), 2, "one resync");
+    assert_eq!(server.log().count("GET", "/openApi/swap/v3/user/balance"), 3);
+    // A write rejected for its timestamp was not executed: it is re-signed and sent once more.
+    server.clock().set_skew_ms(60_000);
+    let o = bx
+        .place_order(
+            &OrderRequest::limit(perp(), Side::Buy, dec!(0.01), dec!(29000))
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(o.status, OrderStatus::New);
+    assert_eq!(server.log().count("POST", ORDER_PATH), 2);
+    assert_eq!(server.counters().orders_created, 1);
+}

@@ -292,6 +292,7 @@ mod requests {
                 ),
             ),
             ("close_all_positions", rest::close_all_positions(Some("BTC-USDT"))),
+            ("demo_get_vst", rest::get_vst()),
         ];
         for (name, call) in cases {
             insta::assert_snapshot!(format!("request__{name}"), render(&call));
