@@ -352,7 +352,7 @@ fn orders_placed_listed_and_cancelled_across_invocations() {
                 "--price",
                 "20000",
                 "--client-id",
-                "e2e-order-1",
+                "e2eorder1",
                 "--json",
             ],
             true,
@@ -370,7 +370,7 @@ fn orders_placed_listed_and_cancelled_across_invocations() {
             "{venue}: {id} in {open}"
         );
         let got = sim.exch(
-            &["order", "get", "BTC/USDT", "--client-id", "e2e-order-1", "--json"],
+            &["order", "get", "BTC/USDT", "--client-id", "e2eorder1", "--json"],
             true,
         );
         assert_eq!(got.status.code(), Some(0), "{venue}: {}", stderr(&got));

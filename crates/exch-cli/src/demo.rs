@@ -189,6 +189,12 @@ pub async fn run(g: &Global, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(out, "  best bid  {}", best(&quote.best_bid))?;
     writeln!(out, "  best ask  {}", best(&quote.best_ask))?;
     writeln!(out, "  spread    {}", opt_dec(quote.spread()))?;
+    if quote.is_crossed() {
+        writeln!(
+            out,
+            "  crossed: one venue bids above another's ask (the simulators seed their books independently)"
+        )?;
+    }
 
     // 4. An order placed and cancelled.
     writeln!(

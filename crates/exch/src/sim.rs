@@ -64,6 +64,8 @@ pub fn registry() -> SimVenues {
     let mut r = SimVenues::new();
     #[cfg(feature = "binance")]
     r.register::<exch_binance::sim::BinanceSim>();
+    #[cfg(feature = "okx")]
+    r.register::<exch_okx::sim::OkxSim>();
     #[cfg(feature = "bingx")]
     r.register::<exch_bingx::sim::BingxSim>();
     r
@@ -97,6 +99,8 @@ pub async fn start(venue: Venue) -> Result<SimVenue> {
             let credentials = Credentials::new(exch_binance::sim::SIM_API_KEY, exch_binance::sim::SIM_API_SECRET);
             start_sim::<exch_binance::sim::BinanceSim>(credentials).await
         }
+        #[cfg(feature = "okx")]
+        Venue::Okx => start_sim::<exch_okx::sim::OkxSim>(exch_okx::sim::OkxSim::credentials()).await,
         #[cfg(feature = "bingx")]
         Venue::Bingx => start_sim::<exch_bingx::sim::BingxSim>(exch_bingx::sim::BingxSim::credentials()).await,
         other if crate::is_enabled(other) => Err(Error::unsupported(other, "a simulator")),
