@@ -555,3 +555,78 @@ async fn venue_sim_start_uses_the_documented_key() {
     let okx = Okx::new(server.client_config_with(OkxSim::credentials())).unwrap();
     assert!(!okx.balances(AccountKind::Perpetual).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn endpoint_limits_feed_the_core_limiter() {
+    use exch_core::{LimiterKey, LimiterRegistry, Venue};
+    let server = start().await;
+    let okx = client(&server);
+    let url = server.url("rest").unwrap();
+    let public = LimiterRegistry::global().limiter(&LimiterKey::api_key(Venue::Okx, &format!("public@{url}")));
+    let q = public.quota("GET /api/v5/market/candles").unwrap();
+    assert_eq!((q.limit(), q.interval()), (40, Duration::from_secs(2)));
+    assert_eq!(public.quota("GET /api/v5/public/time").unwrap().limit(), 10);
+    okx.place_order(
+        &OrderRequest::limit(sym("BTC/USDT"), Side::Buy, d("0.01"), d("40000"))
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let key = format!("{}@{url}", exch_testkit::SIM_API_KEY);
+    let private = LimiterRegistry::global().limiter(&LimiterKey::api_key(Venue::Okx, &key));
+    assert_eq!(private.quota("GET /api/v5/account/balance").unwrap().limit(), 10);
+    // Trading endpoints are limited per instrument.
+    let per_inst = private.quota("POST /api/v5/trade/order BTC-USDT").unwrap();
+    assert_eq!(per_inst.limit(), 60);
+}
+
+#[tokio::test]
+async fn margin_mode_is_chosen_per_order() {
+    let server = start().await;
+    let okx = client(&server);
+    assert_eq!(okx.capabilities().set_margin_mode, Support::Emulated);
+    let perp = sym("BTC/USDT:USDT");
+    okx.set_margin_mode(&perp, exch_core::MarginMode::Isolated)
+        .await
+        .unwrap();
+    okx.place_order(
+        &OrderRequest::market(perp.clone(), Side::Buy, d("0.01"))
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let body = server
+        .log()
+        .find("POST", "/api/v5/trade/order")
+        .pop()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(body["tdMode"], "isolated");
+    // Isolated leverage in long/short mode is set per side.
+    let server = start().await;
+    server
+        .state()
+        .set_position_mode(exch_testkit::DEFAULT_ACCOUNT, PositionMode::Hedge)
+        .unwrap();
+    let okx = client(&server);
+    okx.set_margin_mode(&perp, exch_core::MarginMode::Isolated)
+        .await
+        .unwrap();
+    assert_eq!(okx.position_mode().await.unwrap(), PositionMode::Hedge);
+    okx.set_leverage(&perp, 7).await.unwrap();
+    let sets = server.log().find("POST", "/api/v5/account/set-leverage");
+    let sides: Vec<String> = sets
+        .iter()
+        .filter_map(|r| r.json().and_then(|j| j["posSide"].as_str().map(str::to_string)))
+        .collect();
+    assert_eq!(sides, vec!["long", "short"]);
+    assert!(sets.iter().all(|r| r.json().unwrap()["mgnMode"] == "isolated"));
+    let e = okx
+        .set_margin_mode(&sym("BTC/USDT"), exch_core::MarginMode::Cross)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadSymbol);
+}
