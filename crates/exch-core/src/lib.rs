@@ -47,6 +47,9 @@ pub use order::{
 pub use precision::{OrderRule, Rounding};
 pub use retry::{retry_read, RetryPolicy};
 pub use rust_decimal::Decimal;
+pub use stream::{
+    Channel, ConnectionState, LocalBook, MarketStream, StreamConfig, StreamEvent, StreamProtocol, Subscription,
+};
 pub use symbol::{MarketKind, Symbol};
 pub use transport::{HttpTransport, VenueHooks};
 pub use venue::Venue;
