@@ -410,7 +410,9 @@ fn account_commands_need_credentials() {
         let sim = Running::start(venue);
         let o = sim.exch(&["balances"], false);
         assert_ne!(o.status.code(), Some(0), "{venue}: {}", stdout(&o));
-        assert!(stderr(&o).starts_with("error: "), "{venue}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("error: auth"), "{venue}: {}", stderr(&o));
+        let var = format!("EXCH_{}_API_KEY", venue.as_str().to_ascii_uppercase());
+        assert!(stderr(&o).contains(&var), "{venue}: hint names {var}: {}", stderr(&o));
         let ok = sim.exch(&["balances"], true);
         assert_eq!(ok.status.code(), Some(0), "{venue}: {}", stderr(&ok));
     }

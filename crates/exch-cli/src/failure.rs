@@ -86,6 +86,20 @@ fn report_exch(e: &exch::Error) -> String {
     if let Some(x) = e.excerpt() {
         let _ = writeln!(s, "  payload starts: {x}");
     }
+    if let (ErrorKind::Auth, Some(v)) = (e.kind(), e.venue()) {
+        if exch::Credentials::from_env(v).is_none() {
+            let prefix = format!("EXCH_{}_", v.as_str().to_ascii_uppercase());
+            let _ = writeln!(
+                s,
+                "  hint: no credentials in the environment: set {prefix}API_KEY and {prefix}API_SECRET{}",
+                if matches!(v, exch::Venue::Okx | exch::Venue::Kucoin | exch::Venue::Bitget) {
+                    format!(" (and {prefix}PASSPHRASE)")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
     if e.is_outcome_unknown() {
         let _ = writeln!(
             s,
