@@ -1,4 +1,4 @@
-//! Venue-neutral candle pagination: turns a [`CandleQuery`]-style range into page windows,
+//! Venue-neutral candle pagination: turns a [`CandleQuery`](exch_core::CandleQuery)-style range into page windows,
 //! fetches them one after another, and returns the candles ascending and de-duplicated.
 //!
 //! Written here because exch-core has no such driver yet; nothing in this module is OKX

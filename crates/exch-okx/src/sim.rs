@@ -1,6 +1,6 @@
 //! The OKX V5 wire protocol mounted on `exch-testkit` (feature `sim`): the same paths,
 //! envelope, signature check, error codes and contract sizing as the venue, over the kit's
-//! venue-neutral engine ([`SimState`] works in base units; this module converts contracts).
+//! venue-neutral engine ([`SimState`](exch_testkit::SimState) works in base units; this module converts contracts).
 //!
 //! * Private requests are verified like OKX does: key, passphrase, ISO-8601 timestamp within
 //!   30 s of the server clock, and the base64 HMAC over `ts + METHOD + path?query + body`;
