@@ -5,9 +5,10 @@
 //! positions across them.
 //!
 //! This is the facade crate. It re-exports [`exch_core`] (models, the object-safe
-//! [`Exchange`] trait, [`Error`]) and [`exch_router`] (as [`router`]), and compiles only the venues you enable, one cargo feature
-//! each (`binance`, ...; `full` for every implemented venue). No venue is compiled by default,
-//! so a build that needs one venue never compiles the others.
+//! [`Exchange`] trait, [`Error`]) and [`exch_router`] (as [`router`]), and compiles only the
+//! venues you enable, one cargo feature each: `binance`, `okx`, `bingx`, or `full` for every
+//! implemented venue. No venue is compiled by default, so a build that needs one venue never
+//! compiles the others (`tests/features.rs` checks this with `cargo tree`).
 //!
 //! ```no_run
 //! # async fn run() -> exch::Result<()> {
@@ -21,6 +22,13 @@
 //!
 //! [`connect`] returns an `Arc<dyn Exchange>`: the same value works with every venue and
 //! with the router.
+//!
+//! Also here:
+//!
+//! * [`decode`]: a raw venue payload (a capture, a bug report) into the unified model, with
+//!   the venue crate's own parsers (`exch decode` on the command line).
+//! * `sim` (feature `sim`): each enabled venue's simulator on 127.0.0.1 and a client already
+//!   pointed at it, for demos and end-to-end tests.
 #![deny(missing_docs)]
 
 pub mod decode;
