@@ -3,37 +3,59 @@
 //! Binance spot (`/api/v3`) and USDⓈ-M perpetuals (`/fapi`) for the `exch` unified API:
 //! [`Binance`] implements [`exch_core::Exchange`].
 //!
-//! ```no_run
+//! ```
+//! # #[cfg(feature = "sim")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use exch_binance::Binance;
-//! use exch_core::{ClientConfig, Credentials, Environment, Exchange, OrderRequest, Side, Symbol};
+//! use exch_core::{Credentials, Exchange, OrderRef, OrderRequest, OrderStatus, Side, Symbol};
 //! use rust_decimal::Decimal;
 //!
-//! # async fn demo() -> exch_core::Result<()> {
-//! let config = ClientConfig::new()
-//!     .environment(Environment::Testnet)
-//!     .credentials(Credentials::new("api-key", "secret"));
+//! // A simulated Binance on 127.0.0.1 (feature `sim`); for the real venue use
+//! // `ClientConfig::new().environment(Environment::Testnet)` (or production) instead.
+//! let venue = exch_binance::sim::start().await?;
+//! let config = venue.client_config().credentials(Credentials::new(
+//!     exch_binance::sim::SIM_API_KEY,
+//!     exch_binance::sim::SIM_API_SECRET,
+//! ));
 //! let binance = Binance::new(config)?;
 //!
 //! let btc: Symbol = "BTC/USDT".parse()?;
 //! let book = binance.order_book(&btc, Some(5)).await?;
-//! println!("best bid {:?}", book.best_bid());
+//! let bid = book.best_bid().expect("a two-sided book").price;
 //!
-//! // Validated against the market's tick, step and min notional before it is sent;
-//! // a client order id is generated and used to reconcile an unknown outcome.
-//! let order = OrderRequest::limit(btc, Side::Buy, Decimal::new(1, 3), Decimal::from(30_000))
-//!     .post_only()
-//!     .build()?;
+//! // Checked against tick, step and min notional before it is sent; a client order id is
+//! // generated and used to reconcile if the outcome is unknown.
+//! let order = OrderRequest::limit(btc.clone(), Side::Buy, Decimal::new(1, 3), bid).post_only().build()?;
 //! let placed = binance.place_order(&order).await?;
-//! println!("{} {:?}", placed.id, placed.status);
+//! assert_eq!(placed.status, OrderStatus::New);
+//! let cancelled = binance.cancel_order(&btc, &OrderRef::Id(placed.id)).await?;
+//! assert_eq!(cancelled.status, OrderStatus::Canceled);
 //! # Ok(())
 //! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 //!
 //! Hosts: production, testnet and demo per [`exch_core::Environment`]; override a host with
-//! `ClientConfig::base_url("spot" | "futures" | "*", url)` ([`config`]). Futures conditional
-//! orders (stop, take-profit, trailing) go to the algo-order endpoint; post-only is
-//! `LIMIT_MAKER` on spot and `GTX` on futures. With the `sim` feature, `sim` mounts the
-//! Binance protocol on `exch-testkit`'s loopback server.
+//! `ClientConfig::base_url("spot" | "futures" | "*", url)` ([`config`]):
+//!
+//! ```no_run
+//! # fn demo() -> exch_core::Result<()> {
+//! use exch_core::{ClientConfig, Credentials, Environment};
+//! use std::time::Duration;
+//! let config = ClientConfig::new()
+//!     .environment(Environment::Testnet)
+//!     .credentials(Credentials::new("api-key", "secret"))
+//!     .recv_window(Duration::from_millis(10_000));
+//! let binance = exch_binance::Binance::new(config)?;
+//! # let _ = binance; Ok(()) }
+//! ```
+//!
+//! Futures conditional orders (stop, take-profit, trailing) go to the algo-order endpoint;
+//! post-only is `LIMIT_MAKER` on spot and `GTX` on futures; reads are retried (Retry-After
+//! honoured, `-1021` resyncs the clock once), placements never are. With the `sim` feature,
+//! `sim` mounts the Binance protocol on `exch-testkit`'s loopback server.
 #![deny(missing_docs)]
 
 pub mod config;

@@ -1094,6 +1094,59 @@ mod tests {
 
     type Calls = std::cell::RefCell<Vec<(Option<i64>, Option<i64>, Option<usize>)>>;
 
+    #[test]
+    fn usage_headers_reach_the_limiter_and_costs_the_weights() {
+        let limiter = RateLimiter::new();
+        for (name, q) in default_scopes() {
+            limiter.ensure_scope(name, q);
+        }
+        let mut h = http::HeaderMap::new();
+        h.insert("x-mbx-used-weight-1m", http::HeaderValue::from_static("1234"));
+        h.insert("x-mbx-order-count-10s", http::HeaderValue::from_static("7"));
+        Hooks { api: Api::Spot }.observe_headers(&h, &limiter);
+        assert_eq!(limiter.usage(weight_scope(Api::Spot)).unwrap().used, 1234);
+        assert_eq!(limiter.usage(orders_scope(Api::Spot)).unwrap().used, 7);
+        assert!(limiter.usage(weight_scope(Api::Futures)).is_none());
+        // Costs: spot placement = 1 weight + 1 order; futures placement = 0 weight + 1 order.
+        let req = OrderRequest::market("BTC/USDT".parse().unwrap(), Side::Buy, Decimal::ONE)
+            .build()
+            .unwrap();
+        let c = new_order(Api::Spot, "BTCUSDT", &req, "x1").unwrap();
+        let r = to_request(
+            "http://127.0.0.1:1",
+            &c.prepare(None).unwrap_or_else(|_| unsigned(&c)),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(
+            r.costs,
+            vec![
+                (weight_scope(Api::Spot).to_string(), 1),
+                (orders_scope(Api::Spot).to_string(), 1)
+            ]
+        );
+        let perp = OrderRequest::market("BTC/USDT:USDT".parse().unwrap(), Side::Buy, Decimal::ONE)
+            .build()
+            .unwrap();
+        let c = new_order(Api::Futures, "BTCUSDT", &perp, "x1").unwrap();
+        let r = to_request("http://127.0.0.1:1", &unsigned(&c), &c).unwrap();
+        assert_eq!(r.costs, vec![(orders_scope(Api::Futures).to_string(), 1)]);
+        let c = depth(Api::Spot, "BTCUSDT", Some(5000));
+        let r = to_request("http://127.0.0.1:1", &c.prepare(None).unwrap(), &c).unwrap();
+        assert_eq!(r.costs, vec![(weight_scope(Api::Spot).to_string(), 250)]);
+    }
+
+    /// A signed call prepared with a throwaway key (only the costs matter here).
+    fn unsigned(c: &Call) -> Prepared {
+        c.prepare(Some(&Auth {
+            api_key: "k",
+            secret: "s",
+            recv_window_ms: 5000,
+            timestamp_ms: 1,
+        }))
+        .unwrap()
+    }
+
     fn bar(t: i64) -> Candle {
         Candle {
             open_time: t,

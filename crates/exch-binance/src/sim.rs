@@ -3,8 +3,9 @@
 //! [`crate::config`]), with HMAC signature and `recvWindow` checks, Binance error codes and
 //! Binance JSON, over the generic simulated exchange state.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use exch_core::{Credentials, Exchange, MarketKind};
 //! let server = exch_binance::sim::start().await?;
 //! let config = server

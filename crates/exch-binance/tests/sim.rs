@@ -374,6 +374,25 @@ async fn retry_after_is_honoured() {
     assert_eq!(times.len(), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_418_ban_is_returned_and_pauses_every_request_until_retry_after() {
+    let (server, bn) = setup("banned").await;
+    bn.markets(MarketKind::Spot).await.unwrap();
+    server
+        .faults()
+        .push(FaultRule::new(Fault::banned(120)).on("GET", "/api/v3/depth"));
+    let e = bn.order_book(&btc(), None).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Banned);
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(server.log().count("GET", "/api/v3/depth"), 1, "a ban is not retried");
+    let start = tokio::time::Instant::now();
+    bn.ticker(&btc()).await.unwrap();
+    assert!(
+        tokio::time::Instant::now() - start >= Duration::from_secs(119),
+        "waited out the ban"
+    );
+}
+
 #[tokio::test]
 async fn server_errors_are_retried_on_reads_only() {
     let (server, bn) = setup("server_errors").await;
