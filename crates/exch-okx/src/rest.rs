@@ -1120,6 +1120,81 @@ mod tests {
     }
 
     #[test]
+    fn candle_windows_pick_the_endpoint() {
+        use crate::candle_paging::Window;
+        let now = 1_700_000_000_000;
+        let h = Interval::H1.millis();
+        // Recent forward window: /candles with exclusive bounds around it.
+        let r = candle_window(
+            "BTC-USDT",
+            Interval::H1,
+            Window::Forward {
+                start: now - 10 * h,
+                end: now,
+                count: 11,
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(r.path, "/api/v5/market/candles");
+        assert_eq!(
+            r.query,
+            format!(
+                "instId=BTC-USDT&bar=1H&after={}&before={}&limit=11",
+                now + 1,
+                now - 10 * h - 1
+            )
+        );
+        // Older than the latest 1440 bars: history-candles, 100 per page.
+        let old = now - 2000 * h;
+        assert_eq!(candle_page_max(Interval::H1, old, now), HISTORY_CANDLES_MAX);
+        let r = candle_window(
+            "BTC-USDT",
+            Interval::H1,
+            Window::Forward {
+                start: old,
+                end: old + 99 * h,
+                count: 100,
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(r.path, "/api/v5/market/history-candles");
+        // The newest bars, backward without an end: no `after`.
+        assert_eq!(candle_page_max(Interval::H1, i64::MAX, now), CANDLES_MAX);
+        let r = candle_window(
+            "BTC-USDT",
+            Interval::M1,
+            Window::Backward { end: None, count: 100 },
+            now,
+        )
+        .unwrap();
+        assert_eq!(r.query, "instId=BTC-USDT&bar=1m&limit=100");
+    }
+
+    #[test]
+    fn swap_sizes_must_be_whole_lots() {
+        let m = Market {
+            symbol: "BTC/USDT:USDT".parse().unwrap(),
+            venue_symbol: "BTC-USDT-SWAP".into(),
+            kind: MarketKind::LinearPerpetual,
+            status: exch_core::MarketStatus::Trading,
+            tick_size: Decimal::new(1, 1),
+            step_size: Decimal::new(1, 3),
+            min_qty: None,
+            max_qty: None,
+            min_notional: None,
+            contract_size: Decimal::new(1, 2),
+        };
+        assert_eq!(wire_size(Decimal::new(5, 2), &m).unwrap(), "5");
+        assert_eq!(wire_size(Decimal::new(1, 3), &m).unwrap(), "0.1");
+        assert_eq!(
+            wire_size(Decimal::new(5, 4), &m).unwrap_err().kind(),
+            ErrorKind::InvalidOrder
+        );
+    }
+
+    #[test]
     fn private_needs_credentials() {
         let e = balance().headers(None, 0, false).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth);
