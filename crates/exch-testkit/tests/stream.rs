@@ -905,5 +905,82 @@ async fn subscribe_rejects_empty_and_unsupported_sets() {
     let candles = Subscription::candles(btc(), exch_core::Interval::M1);
     let e = subscribe(proto, vec![candles], StreamConfig::new()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
+    let e = subscribe(
+        Arc::new(Proto::new(&v)),
+        vec![
+            Subscription::book(btc()),
+            Subscription::new(btc(), exch_core::Channel::Book { depth: Some(5) }),
+        ],
+        StreamConfig::new(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadRequest);
     assert!(v.server.ws().sessions().is_empty());
+}
+
+#[tokio::test]
+async fn a_quiet_rest_synced_book_fetches_its_snapshot_without_waiting_for_deltas() {
+    let v = venue().await;
+    let mut proto = Proto::new(&v);
+    proto.mode = BookSync::Rest;
+    proto.rule = SequenceRule::RangeWithPrev;
+    proto.checksum = false;
+    *v.depth.lock().unwrap() = json!({"lastUpdateId": 200, "bids": [["3366.1", "7"]], "asks": [["3366.8", "9"], ["3368", "8"], ["3372", "8"]]});
+    let mut cfg = fast();
+    cfg.rest_snapshot_after = Duration::from_millis(20);
+    let mut ev = Events::start(proto, vec![Subscription::book(btc())], cfg);
+    let i = ev.until("snapshot", is_snapshot).await;
+    let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
+        unreachable!()
+    };
+    assert_eq!((b.bids.clone(), b.asks.clone()), c2_levels());
+    assert_eq!(b.sequence, Some(200));
+    // Later deltas follow the rule: the first must reach the snapshot id, then `prev` links.
+    let session = v.server.ws().session(0).await;
+    session.send(WsFrame::json(
+        &json!({"topic": "book.BTCUSDT", "type": "delta", "first": 195, "seq": 201, "prev": 194,
+        "bids": [["3366.1", "0"]], "asks": []}),
+    ));
+    session.send(WsFrame::json(
+        &json!({"topic": "book.BTCUSDT", "type": "delta", "first": 202, "seq": 203, "prev": 201,
+        "bids": [["3366", "6"]], "asks": []}),
+    ));
+    ev.until("update", is_update).await;
+    let i = ev.until("update", is_update).await;
+    let StreamEvent::BookUpdate(u) = &ev.seen[i] else {
+        unreachable!()
+    };
+    assert_eq!(u.book.bids, vec![lv(dec!(3366), dec!(6))]);
+    assert_eq!(u.sequence, Some(203));
+    assert_eq!(v.server.log().count("GET", "/depth"), 1);
+}
+
+#[tokio::test]
+async fn wss_urls_go_through_rustls() {
+    // A TCP server that is not TLS: the handshake fails, which becomes an error event and a
+    // reconnect (and proves the TLS client is built without panicking).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            use tokio::io::AsyncWriteExt;
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let v = venue().await;
+    let mut proto = Proto::new(&v);
+    proto.ws_url = format!("wss://127.0.0.1:{port}/ws");
+    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let i = ev.until("error", |e| matches!(e, StreamEvent::Error(_))).await;
+    let StreamEvent::Error(e) = &ev.seen[i] else {
+        unreachable!()
+    };
+    assert_eq!(e.kind(), ErrorKind::Network);
+    assert!(e.message().contains("wss://127.0.0.1"), "{e}");
+    // rustls read the plain-text reply as a TLS record.
+    assert!(e.message().contains("InvalidContentType"), "{e}");
+    ev.until("reconnecting", |e| {
+        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
+    })
+    .await;
 }

@@ -52,13 +52,17 @@ pub struct StreamConfig {
     pub book_depth: usize,
     /// Book deltas kept while a book waits for its snapshot (the oldest are dropped beyond).
     pub max_buffered_deltas: usize,
+    /// For books synced over REST: the snapshot is fetched when the first delta arrives (so that
+    /// it overlaps the buffered deltas), or after this long without any delta.
+    pub rest_snapshot_after: Duration,
     /// Events buffered for a slow consumer before the connection task waits for it.
     pub channel_capacity: usize,
 }
 
 impl Default for StreamConfig {
     /// Backoff 250 ms doubling to 30 s with jitter, 10 s connect timeout, the protocol's
-    /// heartbeat, no watchdog, 20 book levels, 10 000 buffered deltas, 1024 queued events.
+    /// heartbeat, no watchdog, 20 book levels, 10 000 buffered deltas, REST snapshots after the
+    /// first delta or 1 s, 1024 queued events.
     fn default() -> Self {
         StreamConfig {
             backoff_min: Duration::from_millis(250),
@@ -69,6 +73,7 @@ impl Default for StreamConfig {
             stale_after: None,
             book_depth: 20,
             max_buffered_deltas: 10_000,
+            rest_snapshot_after: Duration::from_secs(1),
             channel_capacity: 1024,
         }
     }
@@ -152,6 +157,15 @@ pub fn subscribe(
             "a market stream needs at least one subscription",
         ));
     }
+    let mut books = BTreeSet::new();
+    for s in subs.iter().filter(|s| s.channel.is_book()) {
+        if !books.insert(&s.symbol) {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                format!("one book subscription per symbol: {} is subscribed twice", s.symbol),
+            ));
+        }
+    }
     let mut groups: BTreeMap<String, Vec<Subscription>> = BTreeMap::new();
     for s in subs {
         groups.entry(protocol.url(&s)?).or_default().push(s);
@@ -211,6 +225,11 @@ enum Cmd {
         result: Box<Result<BookMessage>>,
     },
     Resubscribe {
+        symbol: Symbol,
+        gen: u64,
+    },
+    /// Fetch the REST snapshot now unless a delta already started it.
+    Fetch {
         symbol: Symbol,
         gen: u64,
     },
@@ -396,6 +415,20 @@ impl Conn {
         let symbols: Vec<Symbol> = self.books.keys().cloned().collect();
         for s in &symbols {
             self.restart_sync(s);
+        }
+        let rest_books: Vec<(Symbol, u64)> = self
+            .books
+            .values()
+            .filter(|b| b.mode == BookSync::Rest)
+            .map(|b| (b.sub.symbol.clone(), b.gen))
+            .collect();
+        let grace = self.cfg.rest_snapshot_after;
+        for (symbol, gen) in rest_books {
+            let tx = self.cmd_tx.clone();
+            self.spawn_helper(async move {
+                tokio::time::sleep(grace).await;
+                let _ = tx.send(Cmd::Fetch { symbol, gen });
+            });
         }
         match self.proto.subscribe_messages(&self.subs) {
             Ok(msgs) => {
@@ -716,6 +749,17 @@ impl Conn {
                     }
                     Err(e) => self.snapshot_failed(symbol, e).await,
                 }
+            }
+            Cmd::Fetch { symbol, gen } => {
+                if let Some(slot) = self.books.get_mut(&symbol) {
+                    if let Sync::Waiting { fetching, .. } = &mut slot.sync {
+                        if slot.gen == gen && !*fetching {
+                            *fetching = true;
+                            self.spawn_fetch(symbol, gen, Duration::ZERO);
+                        }
+                    }
+                }
+                Some(Vec::new())
             }
             Cmd::Resubscribe { symbol, gen } => {
                 let Some(slot) = self.books.get(&symbol) else {
