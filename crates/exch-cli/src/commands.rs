@@ -143,12 +143,11 @@ fn emit<T: serde::Serialize>(
     Ok(())
 }
 
-fn order_ref(args: &OrderRefArgs) -> OrderRef {
+fn order_ref(args: &OrderRefArgs) -> Result<OrderRef, Failure> {
     match (&args.client_id, &args.id) {
-        (Some(c), _) => OrderRef::Client(c.clone()),
-        (None, Some(id)) => OrderRef::Id(id.clone()),
-        // clap requires one of them; an empty id reaches the venue as "not found".
-        (None, None) => OrderRef::Id(String::new()),
+        (Some(c), _) => Ok(OrderRef::Client(c.clone())),
+        (None, Some(id)) => Ok(OrderRef::Id(id.clone())),
+        (None, None) => Err(Failure::Usage("name the order: ID or --client-id".to_string())),
     }
 }
 
@@ -196,12 +195,12 @@ async fn order(g: &Global, cmd: OrderCommand, out: &mut dyn Write) -> Result<(),
         }
         OrderCommand::Cancel(a) => {
             let s = session::open(a.venue.venue, g).await?;
-            let cancelled = s.ex.cancel_order(&a.symbol, &order_ref(&a)).await?;
+            let cancelled = s.ex.cancel_order(&a.symbol, &order_ref(&a)?).await?;
             show_order(g, out, &cancelled)
         }
         OrderCommand::Get(a) => {
             let s = session::open(a.venue.venue, g).await?;
-            let found = s.ex.order(&a.symbol, &order_ref(&a)).await?;
+            let found = s.ex.order(&a.symbol, &order_ref(&a)?).await?;
             show_order(g, out, &found)
         }
         OrderCommand::CancelAll { venue, symbol } => {
