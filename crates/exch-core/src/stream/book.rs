@@ -356,7 +356,7 @@ impl LocalBook {
                 let first = m.first_id.unwrap_or(last);
                 if last <= l {
                     Ok(false)
-                } else if first > l + 1 {
+                } else if first > l.saturating_add(1) {
                     Err(gap(first, last))
                 } else {
                     Ok(true)
@@ -394,7 +394,7 @@ impl LocalBook {
                 let last = last?;
                 if last <= l {
                     Ok(false)
-                } else if last != l + 1 {
+                } else if last != l.saturating_add(1) {
                     Err(gap(m.first_id.unwrap_or(last), last))
                 } else {
                     Ok(true)
@@ -737,6 +737,116 @@ mod tests {
         let b = crc32_interleaved_levels([lv("1.0", "7.1")], [], 25);
         assert_eq!(a, i64::from(crc32fast::hash(b"1.0:7.10") as i32));
         assert_ne!(a, b);
+    }
+
+    fn arb_level() -> impl proptest::strategy::Strategy<Value = Level> {
+        use proptest::prelude::*;
+        (0u32..50, 0u32..4).prop_map(|(p, q)| Level {
+            price: Decimal::from(100 + p),
+            qty: Decimal::from(q),
+        })
+    }
+
+    fn arb_message() -> impl proptest::strategy::Strategy<Value = BookMessage> {
+        use proptest::prelude::*;
+        (
+            any::<bool>(),
+            proptest::collection::vec(arb_level(), 0..8),
+            proptest::collection::vec(arb_level(), 0..8),
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<i64>()),
+        )
+            .prop_map(|(snap, bids, asks, first, last, prev, checksum)| {
+                let mut m = if snap {
+                    BookMessage::snapshot(sym(), bids, asks)
+                } else {
+                    BookMessage::delta(sym(), bids, asks)
+                };
+                m.first_id = first;
+                m.last_id = last;
+                m.prev_id = prev;
+                m.checksum = checksum;
+                m
+            })
+    }
+
+    proptest::proptest! {
+        /// Any message sequence under any rule: no panic, sides stay sorted without zero levels.
+        #[test]
+        fn never_panics_and_stays_sorted(
+            msgs in proptest::collection::vec(arb_message(), 0..30),
+            rule in proptest::sample::select(vec![
+                SequenceRule::None,
+                SequenceRule::Range,
+                SequenceRule::RangeWithPrev,
+                SequenceRule::Linked,
+                SequenceRule::Consecutive,
+            ]),
+        ) {
+            let mut b = LocalBook::new(sym(), rule).with_checksum(|b| crc32_interleaved(b, 25));
+            for m in &msgs {
+                let _ = b.apply(m);
+                let bids: Vec<Level> = b.bids().collect();
+                let asks: Vec<Level> = b.asks().collect();
+                proptest::prop_assert!(bids.windows(2).all(|w| w[0].price > w[1].price));
+                proptest::prop_assert!(asks.windows(2).all(|w| w[0].price < w[1].price));
+                proptest::prop_assert!(bids.iter().chain(&asks).all(|l| !l.qty.is_zero()));
+            }
+        }
+
+        /// Without sequence checks, the book equals a plain map replay of the messages.
+        #[test]
+        fn matches_a_naive_model(msgs in proptest::collection::vec(arb_message(), 1..30)) {
+            let mut b = LocalBook::new(sym(), SequenceRule::None);
+            let mut model_bids = BTreeMap::new();
+            let mut model_asks = BTreeMap::new();
+            let mut synced = false;
+            for m in &msgs {
+                let mut m = m.clone();
+                m.checksum = None;
+                let r = b.apply(&m);
+                if m.is_snapshot() {
+                    model_bids.clear();
+                    model_asks.clear();
+                    synced = true;
+                }
+                if !synced {
+                    proptest::prop_assert_eq!(r, Err(BookError::NotSynced));
+                    continue;
+                }
+                for l in &m.bids {
+                    if l.qty.is_zero() { model_bids.remove(&l.price); } else { model_bids.insert(l.price, l.qty); }
+                }
+                for l in &m.asks {
+                    if l.qty.is_zero() { model_asks.remove(&l.price); } else { model_asks.insert(l.price, l.qty); }
+                }
+                let want_bids: Vec<Level> = model_bids.iter().rev().map(|(p, q)| Level { price: *p, qty: *q }).collect();
+                let want_asks: Vec<Level> = model_asks.iter().map(|(p, q)| Level { price: *p, qty: *q }).collect();
+                proptest::prop_assert_eq!(b.bids().collect::<Vec<_>>(), want_bids);
+                proptest::prop_assert_eq!(b.asks().collect::<Vec<_>>(), want_asks);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_at_the_top_of_the_range_do_not_overflow() {
+        for rule in [
+            SequenceRule::Range,
+            SequenceRule::Consecutive,
+            SequenceRule::RangeWithPrev,
+        ] {
+            let mut b = LocalBook::new(sym(), rule);
+            b.apply(&BookMessage::snapshot(sym(), vec![], vec![]).with_last_id(u64::MAX))
+                .unwrap();
+            let r = b.apply(
+                &BookMessage::delta(sym(), vec![], vec![])
+                    .with_ids(u64::MAX, u64::MAX)
+                    .with_prev_id(u64::MAX),
+            );
+            assert!(r.is_ok(), "{rule:?}: {r:?}");
+        }
     }
 
     #[test]

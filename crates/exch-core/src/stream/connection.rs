@@ -826,32 +826,40 @@ impl Conn {
     }
 }
 
-/// Decompresses a binary frame into text.
+/// The largest text a compressed frame may inflate to (guards against decompression bombs).
+pub const MAX_INFLATED_LEN: u64 = 64 << 20;
+
+/// Decompresses a binary frame into text (at most [`MAX_INFLATED_LEN`] bytes).
 pub fn inflate(compression: Compression, data: &[u8]) -> std::io::Result<String> {
-    let mut text = String::new();
+    fn read_all(r: impl Read) -> std::io::Result<String> {
+        let mut text = String::new();
+        r.take(MAX_INFLATED_LEN + 1).read_to_string(&mut text)?;
+        if text.len() as u64 > MAX_INFLATED_LEN {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("frame inflates beyond {MAX_INFLATED_LEN} bytes"),
+            ));
+        }
+        Ok(text)
+    }
     match compression {
         Compression::None => {
-            return String::from_utf8(data.to_vec())
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+            String::from_utf8(data.to_vec()).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
         }
-        Compression::Gzip => {
-            flate2::read::MultiGzDecoder::new(data).read_to_string(&mut text)?;
-        }
-        Compression::Deflate => {
-            flate2::read::DeflateDecoder::new(data).read_to_string(&mut text)?;
-        }
+        Compression::Gzip => read_all(flate2::read::MultiGzDecoder::new(data)),
+        Compression::Deflate => read_all(flate2::read::DeflateDecoder::new(data)),
         Compression::Auto => {
+            let zlib =
+                data.len() >= 2 && data[0] & 0x0f == 8 && (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 == 0;
             if data.starts_with(&[0x1f, 0x8b]) {
-                flate2::read::MultiGzDecoder::new(data).read_to_string(&mut text)?;
-            } else if data.len() >= 2 && data[0] & 0x0f == 8 && (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 == 0
-            {
-                flate2::read::ZlibDecoder::new(data).read_to_string(&mut text)?;
+                read_all(flate2::read::MultiGzDecoder::new(data))
+            } else if zlib {
+                read_all(flate2::read::ZlibDecoder::new(data))
             } else {
-                flate2::read::DeflateDecoder::new(data).read_to_string(&mut text)?;
+                read_all(flate2::read::DeflateDecoder::new(data))
             }
         }
     }
-    Ok(text)
 }
 
 #[cfg(test)]

@@ -130,6 +130,6 @@ pub use book::{
     crc32_interleaved, crc32_interleaved_levels, Applied, BookError, BookKind, BookMessage, ChecksumFn, LocalBook,
     SequenceRule,
 };
-pub use connection::{inflate, subscribe, MarketStream, StreamConfig};
+pub use connection::{inflate, subscribe, MarketStream, StreamConfig, MAX_INFLATED_LEN};
 pub use event::{BookUpdate, Channel, ConnectionState, StreamEvent, Subscription};
 pub use protocol::{BookSync, Compression, Heartbeat, Inbound, StreamProtocol};
