@@ -1,45 +1,9 @@
 //! End-to-end tests of the `exch` binary (`crates/exch-cli`): usage errors, exit codes and the
 //! commands against simulated venues on 127.0.0.1. Nothing here touches the internet.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-/// Runs `exch` with `args` and `stdin`, with no `EXCH_*` credentials in the environment.
-fn exch_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    exch_full(args, stdin, &[])
-}
-
-/// Runs `exch` with `args`, `stdin` and only the `EXCH_*` variables of `env`.
-fn exch_full(args: &[&str], stdin: &[u8], env: &[(String, String)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_exch"));
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("EXCH_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut child = cmd.spawn().expect("exch starts");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin).expect("stdin written");
-    drop(input);
-    child.wait_with_output().expect("exch finishes")
-}
-
-fn exch(args: &[&str]) -> Output {
-    exch_with_stdin(args, b"")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{exch, exch_with_stdin, fixture, json, stderr, stdout, Running};
 
 #[test]
 fn version_and_help() {
@@ -77,6 +41,16 @@ fn usage_errors_exit_2() {
         vec!["order", "cancel", "--venue", "binance", "BTC/USDT"],
         vec!["order", "place", "--venue", "binance", "BTC/USDT", "hold", "1"],
         vec!["decode", "--venue", "binance", "--kind", "depth"],
+        vec![
+            "ticker",
+            "--sim",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--venue",
+            "binance",
+            "BTC/USDT",
+        ],
+        vec!["demo", "--testnet"],
     ] {
         let o = exch(&args);
         assert_eq!(o.status.code(), Some(2), "exch {args:?}: {}", stderr(&o));
@@ -109,10 +83,6 @@ fn contradictory_orders_are_rejected_before_connecting() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("needs a price"), "{}", stderr(&o));
-}
-
-fn fixture(path: &str) -> String {
-    format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -162,6 +132,78 @@ fn decode_turns_a_raw_payload_into_the_unified_model() {
 }
 
 #[test]
+fn decode_handles_every_venue_of_the_build() {
+    // (venue, kind, market, payload, markets payload, symbol, expected symbol of the first item)
+    let cases = [
+        (
+            "okx",
+            "positions",
+            "perp",
+            "okx/account_positions_swap.json",
+            Some("okx/public_instruments_swap.json"),
+            None,
+            "LTC/USDT:USDT",
+        ),
+        (
+            "okx",
+            "candles",
+            "spot",
+            "okx/market_candles_spot.json",
+            Some("okx/public_instruments_spot.json"),
+            Some("BTC/USDT"),
+            "",
+        ),
+        (
+            "bingx",
+            "ticker",
+            "perp",
+            "bingx/ccxt/swap_ticker__swap_ticker.json",
+            Some("bingx/ccxt/swap_contracts__markets_info.json"),
+            None,
+            "BTC/USDT:USDT",
+        ),
+        (
+            "bingx",
+            "book",
+            "spot",
+            "bingx/docs/spot_depth__spot_depth.json",
+            None,
+            Some("BTC/USDT"),
+            "BTC/USDT",
+        ),
+    ];
+    for (venue, kind, market, payload, markets, symbol, expected) in cases {
+        let payload = fixture(payload);
+        let mut args = vec![
+            "decode".to_string(),
+            "--venue".to_string(),
+            venue.to_string(),
+            "--kind".to_string(),
+            kind.to_string(),
+            "--market".to_string(),
+            market.to_string(),
+            "--file".to_string(),
+            payload,
+        ];
+        if let Some(m) = markets {
+            args.extend(["--markets".to_string(), fixture(m)]);
+        }
+        if let Some(s) = symbol {
+            args.extend(["--symbol".to_string(), s.to_string()]);
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = exch(&refs);
+        assert_eq!(o.status.code(), Some(0), "{venue} {kind}: {}", stderr(&o));
+        let v = json(&o);
+        let first = if v.is_array() { v[0].clone() } else { v.clone() };
+        assert!(!first.is_null(), "{venue} {kind}: {v}");
+        if !expected.is_empty() {
+            assert_eq!(first["symbol"], expected, "{venue} {kind}: {v}");
+        }
+    }
+}
+
+#[test]
 fn decode_reports_a_bad_payload_with_its_kind() {
     let o = exch_with_stdin(
         &[
@@ -189,35 +231,6 @@ fn an_unreachable_venue_is_a_network_error_exit_1() {
 }
 
 // ----- against the simulated venues -------------------------------------------------------
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
-}
-
-#[test]
-fn demo_tours_every_simulated_venue_offline() {
-    let o = exch(&["demo"]);
-    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
-    let text = stdout(&o);
-    for venue in exch::sim::simulated_venues() {
-        assert!(text.contains(venue.as_str()), "demo mentions {venue}:\n{text}");
-    }
-    for step in [
-        "1. Markets",
-        "2. Tickers side by side",
-        "3. Consolidated quote",
-        "best bid",
-        "best ask",
-        "4. An order placed and cancelled",
-        "canceled",
-        "5. Positions",
-        "position_report",
-        "Done.",
-    ] {
-        assert!(text.contains(step), "demo shows `{step}`:\n{text}");
-    }
-    assert!(!text.contains(" ! "), "no step failed:\n{text}");
-}
 
 #[test]
 fn every_read_command_works_on_every_simulated_venue() {
@@ -268,73 +281,6 @@ fn every_read_command_works_on_every_simulated_venue() {
         );
         assert!(json(&run(&["positions", "--json"])).is_array(), "{v}");
         assert!(json(&run(&["orders", "--json"])).is_array(), "{v}");
-    }
-}
-
-/// A simulator kept running by this test process, and the flags and environment that point the
-/// binary at it (`--base-url` per API, credentials in `EXCH_<VENUE>_*`).
-struct Running {
-    sim: Option<exch::sim::SimVenue>,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Running {
-    fn start(venue: exch::Venue) -> Running {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let sim = runtime.block_on(exch::sim::start(venue)).expect("simulator starts");
-        Running {
-            sim: Some(sim),
-            runtime,
-        }
-    }
-
-    fn sim(&self) -> &exch::sim::SimVenue {
-        self.sim.as_ref().expect("running")
-    }
-
-    fn base_urls(&self) -> Vec<String> {
-        let mut args = Vec::new();
-        for (api, url) in self.sim().server().urls() {
-            args.push("--base-url".to_string());
-            args.push(format!("{api}={url}"));
-        }
-        args
-    }
-
-    fn env(&self) -> Vec<(String, String)> {
-        let prefix = format!("EXCH_{}_", self.sim().venue().as_str().to_ascii_uppercase());
-        let c = self.sim().credentials();
-        let mut env = vec![
-            (format!("{prefix}API_KEY"), c.api_key.clone()),
-            (format!("{prefix}API_SECRET"), c.secret.expose().to_string()),
-        ];
-        if let Some(p) = &c.passphrase {
-            env.push((format!("{prefix}PASSPHRASE"), p.expose().to_string()));
-        }
-        env
-    }
-
-    /// Runs `exch <args> --venue V --base-url ...` with (or without) the credentials.
-    fn exch(&self, args: &[&str], with_credentials: bool) -> Output {
-        let venue = self.sim().venue().as_str().to_string();
-        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        all.extend(["--venue".to_string(), venue]);
-        all.extend(self.base_urls());
-        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        let env = if with_credentials { self.env() } else { Vec::new() };
-        exch_full(&refs, b"", &env)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // Stop the server inside its runtime.
-        let _guard = self.runtime.enter();
-        self.sim.take();
     }
 }
 
