@@ -984,3 +984,55 @@ async fn wss_urls_go_through_rustls() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn repeated_gaps_keep_resubscribing_the_book() {
+    let v = venue().await;
+    let mut ev = Events::start(Proto::new(&v), vec![Subscription::book(btc())], fast());
+    let session = v.server.ws().session(0).await;
+    within("subscribed", session.wait_subscribed("book.BTCUSDT")).await;
+    for round in 0..3 {
+        session.send(c1_snapshot(1));
+        session.send(c1_to_c2(5, C2));
+        // Each gap unsubscribes and subscribes the book again (the later ones after a backoff).
+        let sent = received(&session, 3 + 2 * round).await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&sent[2 + 2 * round]).unwrap(),
+            json!({"op": "subscribe", "args": ["book.BTCUSDT"]})
+        );
+    }
+    for _ in 0..3 {
+        ev.until("resyncing", |e| {
+            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
+        })
+        .await;
+    }
+    assert_eq!(ev.count(is_update), 0);
+}
+
+#[tokio::test]
+async fn a_failed_rest_snapshot_is_reported_and_fetched_again() {
+    let v = venue().await;
+    let mut proto = Proto::new(&v);
+    proto.mode = BookSync::Rest;
+    proto.rule = SequenceRule::Range;
+    proto.checksum = false;
+    // The first answer lacks the update id.
+    *v.depth.lock().unwrap() = json!({"bids": [], "asks": []});
+    let mut cfg = fast();
+    cfg.rest_snapshot_after = Duration::from_millis(10);
+    let mut ev = Events::start(proto, vec![Subscription::book(btc())], cfg);
+    let i = ev.until("error", |e| matches!(e, StreamEvent::Error(_))).await;
+    let StreamEvent::Error(e) = &ev.seen[i] else {
+        unreachable!()
+    };
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    *v.depth.lock().unwrap() =
+        json!({"lastUpdateId": 7, "bids": [["3366.1", "7"]], "asks": [["3366.8", "9"], ["3368", "8"], ["3372", "8"]]});
+    let i = ev.until("snapshot", is_snapshot).await;
+    let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
+        unreachable!()
+    };
+    assert_eq!((b.bids.clone(), b.asks.clone()), c2_levels());
+    assert!(v.server.log().count("GET", "/depth") >= 2);
+}

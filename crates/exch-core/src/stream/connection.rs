@@ -267,7 +267,7 @@ enum End {
     /// The consumer dropped the stream.
     Stop,
     /// The socket died; reconnect.
-    Lost { had_data: bool },
+    Lost { had_data: bool, reason: &'static str },
 }
 
 struct Conn {
@@ -354,7 +354,8 @@ impl Conn {
             match connected {
                 Ok(Ok((ws, _))) => match self.session(ws).await {
                     End::Stop => return,
-                    End::Lost { had_data } => {
+                    End::Lost { had_data, reason } => {
+                        tracing::warn!(url = %self.url, reason, "stream connection lost; reconnecting");
                         if had_data {
                             attempt = 0;
                         }
@@ -434,7 +435,10 @@ impl Conn {
             Ok(msgs) => {
                 for m in msgs {
                     if ws.send(Message::Text(m.into())).await.is_err() {
-                        return End::Lost { had_data: false };
+                        return End::Lost {
+                            had_data: false,
+                            reason: "cannot send the subscriptions",
+                        };
                     }
                 }
             }
@@ -488,12 +492,13 @@ impl Conn {
                         Some(Ok(Message::Ping(_))) => {
                             // tungstenite queued the pong; push it out now.
                             if ws.flush().await.is_err() {
-                                return End::Lost { had_data };
+                                return End::Lost { had_data, reason: "cannot answer a ping" };
                             }
                             Vec::new()
                         }
                         Some(Ok(Message::Pong(_) | Message::Frame(_))) => Vec::new(),
-                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::Lost { had_data },
+                        Some(Ok(Message::Close(_))) => return End::Lost { had_data, reason: "closed by the venue" },
+                        Some(Err(_)) | None => return End::Lost { had_data, reason: "connection dropped" },
                     }
                 }
                 cmd = self.cmd_rx.recv() => match cmd {
@@ -504,8 +509,7 @@ impl Conn {
                     None => Vec::new(),
                 },
                 _ = tokio::time::sleep_until(dead_at) => {
-                    tracing::debug!(url = %self.url, "no frame within the heartbeat timeout; reconnecting");
-                    return End::Lost { had_data };
+                    return End::Lost { had_data, reason: "no frame within the heartbeat timeout" };
                 }
                 _ = tokio::time::sleep_until(ping_at), if self.heartbeat.ping_text.is_some() => {
                     last_ping = Instant::now();
@@ -520,12 +524,18 @@ impl Conn {
             };
             for text in outgoing {
                 if ws.send(Message::Text(text.into())).await.is_err() {
-                    return End::Lost { had_data };
+                    return End::Lost {
+                        had_data,
+                        reason: "cannot send",
+                    };
                 }
             }
             if self.reconnect_requested {
                 self.reconnect_requested = false;
-                return End::Lost { had_data };
+                return End::Lost {
+                    had_data,
+                    reason: "the venue announced a disconnect",
+                };
             }
         }
     }
