@@ -15,6 +15,7 @@ use exch_core::{
 };
 use std::sync::Arc;
 
+use exch_core::retry::retry_read;
 use exch_core::transport::{self, HttpTransport, VenueHooks};
 use exch_core::{ClockSync, LimiterKey, LimiterRegistry, ScopeQuota};
 use serde::de::DeserializeOwned;
@@ -1031,24 +1032,43 @@ impl RestClient {
         })?;
         let costs = self.scope(transport, req)?;
         self.clock.ensure_fresh().await?;
-        let send = || async {
-            let creds = self.credentials.as_ref();
-            if req.method == Method::Get {
-                transport
-                    .send_read_with(|| to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms()))
-                    .await
-            } else {
-                let core = to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms())?;
-                transport.send(core).await
+        let creds = self.credentials.as_ref();
+        let resp = if req.method == Method::Get {
+            // Reads: retried on 429/5xx/network errors under the transport's policy, signed
+            // afresh each time. A timestamp rejection is not worth retrying as is: stop the
+            // retry loop (the flag below), re-measure the clock, and try once more.
+            let mut resynced = false;
+            loop {
+                let attempt = retry_read(transport.retry_policy(), || async {
+                    let core = to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms())?;
+                    match transport.send(core).await {
+                        Err(e) if e.kind() == ErrorKind::ClockSkew => Err(e.with_outcome_unknown(true)),
+                        r => r,
+                    }
+                })
+                .await;
+                match attempt {
+                    Err(e) if e.kind() == ErrorKind::ClockSkew && !resynced => {
+                        tracing::warn!(error = %e, "OKX rejected the timestamp; re-measuring the clock");
+                        resynced = true;
+                        self.clock.resync().await?;
+                    }
+                    Err(e) if e.kind() == ErrorKind::ClockSkew => return Err(e.with_outcome_unknown(false)),
+                    r => break r?,
+                }
             }
-        };
-        let resp = match send().await {
-            // A timestamp rejection: re-measure the clock and repeat a read once.
-            Err(e) if e.kind() == ErrorKind::ClockSkew && req.method == Method::Get => {
-                self.clock.resync().await?;
-                send().await?
-            }
-            r => r?,
+        } else {
+            // Writes are sent once; an unknown outcome is the caller's to reconcile.
+            transport
+                .send(to_core(
+                    req,
+                    &self.base_url,
+                    &costs,
+                    self.demo,
+                    creds,
+                    self.clock.now_ms(),
+                )?)
+                .await?
         };
         crate::parse::envelope(&label, resp.status, &resp.body)
     }

@@ -630,3 +630,102 @@ async fn margin_mode_is_chosen_per_order() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadSymbol);
 }
+
+// 120 placements exceed the 60-per-2-s placement limit: the limiter makes the client wait
+// (on tokio's paused clock, so no real time passes).
+#[tokio::test(start_paused = true)]
+async fn open_orders_page_past_one_hundred() {
+    let server = start().await;
+    let okx = client(&server);
+    let s = sym("BTC/USDT");
+    let t0 = tokio::time::Instant::now();
+    for i in 0..120 {
+        let px = d("30000") + Decimal::from(i);
+        okx.place_order(
+            &OrderRequest::limit(s.clone(), Side::Buy, d("0.001"), px)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    assert!(
+        t0.elapsed() >= Duration::from_secs(1),
+        "throttled to 60 placements per 2 s per instrument"
+    );
+    let open = okx.open_orders(Some(&s), MarketKind::Spot).await.unwrap();
+    assert_eq!(open.len(), 120);
+    let ids: std::collections::HashSet<&str> = open.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids.len(), 120, "no order listed twice");
+    assert_eq!(server.log().count("GET", "/api/v5/trade/orders-pending"), 2);
+    let cancelled = okx.cancel_all_orders(&s).await.unwrap();
+    assert_eq!(cancelled.len(), 120);
+    assert_eq!(server.log().count("POST", "/api/v5/trade/cancel-batch-orders"), 6);
+}
+
+#[tokio::test]
+async fn drill_50004_on_an_algo_order_reconciles_by_algo_client_id() {
+    let server = start().await;
+    let okx = client(&server);
+    let perp = sym("BTC/USDT:USDT");
+    okx.market(&perp).await.unwrap();
+    let body = r#"{"code":"1","msg":"","data":[{"algoId":"","algoClOrdId":"algo1","sCode":"50004","sMsg":"Endpoint request timeout"}]}"#;
+    server.faults().push(
+        FaultRule::new(Fault::RespondAfterHandler {
+            status: 200,
+            body: body.into(),
+        })
+        .on("POST", "/api/v5/trade/order-algo"),
+    );
+    let stop = OrderRequest::builder(perp.clone(), Side::Sell, OrderType::StopMarket, d("0.01"))
+        .trigger_price(d("45000"))
+        .client_order_id("algo1")
+        .build()
+        .unwrap();
+    let o = okx.place_order(&stop).await.unwrap();
+    assert_eq!(o.client_order_id.as_deref(), Some("algo1"));
+    assert_eq!(o.status, OrderStatus::Pending);
+    assert_eq!(server.counters().orders_created, 1);
+    assert_eq!(server.log().count("GET", "/api/v5/trade/order-algo"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn drill_50011_in_http_200_waits_and_retries_reads() {
+    let server = start().await;
+    let okx = client(&server);
+    let s = sym("BTC/USDT");
+    okx.market(&s).await.unwrap();
+    let body = r#"{"code":"50011","msg":"Rate limit reached. Please refer to API documentation and throttle requests accordingly.","data":[]}"#;
+    server.faults().push(
+        FaultRule::new(Fault::Respond {
+            status: 200,
+            body: body.into(),
+        })
+        .on("GET", "/api/v5/market/ticker"),
+    );
+    let t0 = tokio::time::Instant::now();
+    okx.ticker(&s).await.unwrap();
+    assert!(t0.elapsed() >= Duration::from_secs(2), "OKX limits are per 2 s");
+    assert_eq!(server.log().count("GET", "/api/v5/market/ticker"), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn clock_skew_rejection_resyncs_once() {
+    let server = start().await;
+    let okx = client(&server);
+    okx.balances(AccountKind::Spot).await.unwrap();
+    assert_eq!(server.log().count("GET", "/api/v5/public/time"), 1);
+    // The venue clock jumps 60 s ahead: the cached offset now gives stale timestamps.
+    server.clock().set_skew_ms(60_000);
+    okx.balances(AccountKind::Spot).await.unwrap();
+    assert_eq!(
+        server.log().count("GET", "/api/v5/public/time"),
+        2,
+        "resynced after 50102"
+    );
+    assert_eq!(
+        server.log().count("GET", "/api/v5/account/balance"),
+        3,
+        "one rejected, one retried"
+    );
+}
