@@ -61,6 +61,7 @@ pub fn simulated_venues() -> Vec<Venue> {
 
 /// Every simulator of this build in `exch-testkit`'s registry.
 pub fn registry() -> SimVenues {
+    #[cfg_attr(not(any(feature = "binance", feature = "okx", feature = "bingx")), allow(unused_mut))]
     let mut r = SimVenues::new();
     #[cfg(feature = "binance")]
     r.register::<exch_binance::sim::BinanceSim>();
@@ -71,6 +72,7 @@ pub fn registry() -> SimVenues {
     r
 }
 
+#[cfg_attr(not(any(feature = "binance", feature = "okx", feature = "bingx")), allow(dead_code))]
 async fn start_sim<V: VenueSim>(credentials: Credentials) -> Result<SimVenue> {
     let server = V::start().await.map_err(|e| {
         Error::new(
