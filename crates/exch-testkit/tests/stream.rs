@@ -80,6 +80,10 @@ async fn ws_route(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Re
     sim.ws().accept(sim.clone(), upgrade, "/ws", Arc::new(ServerWs))
 }
 
+async fn market_route(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Response {
+    sim.ws().accept(sim.clone(), upgrade, "/market", Arc::new(ServerWs))
+}
+
 struct Venue {
     server: SimServer,
     /// The body `GET /depth` answers.
@@ -89,13 +93,16 @@ struct Venue {
 async fn venue() -> Venue {
     let depth = Arc::new(Mutex::new(json!({})));
     let d = depth.clone();
-    let router = Router::new().route("/ws", get(ws_route)).route(
-        "/depth",
-        get(move || {
-            let d = d.clone();
-            async move { Json(d.lock().unwrap().clone()) }
-        }),
-    );
+    let router = Router::new()
+        .route("/ws", get(ws_route))
+        .route("/market", get(market_route))
+        .route(
+            "/depth",
+            get(move || {
+                let d = d.clone();
+                async move { Json(d.lock().unwrap().clone()) }
+            }),
+        );
     let server = SimServer::start(SimHandle::new(), router).await.expect("server");
     Venue { server, depth }
 }
@@ -106,6 +113,8 @@ async fn venue() -> Venue {
 #[derive(Clone)]
 struct Proto {
     ws_url: String,
+    /// Where tickers live, when not on `ws_url` (a venue with routed paths).
+    ticker_url: Option<String>,
     http_url: String,
     mode: BookSync,
     rule: SequenceRule,
@@ -119,6 +128,7 @@ impl Proto {
     fn new(v: &Venue) -> Self {
         Proto {
             ws_url: format!("{}/ws", v.server.ws_url()),
+            ticker_url: None,
             http_url: v.server.base_url(),
             mode: BookSync::Stream,
             rule: SequenceRule::Linked,
@@ -171,8 +181,11 @@ fn symbol_of(text: &str, topic: &str) -> Result<Symbol> {
 }
 
 impl StreamProtocol for Proto {
-    fn url(&self, _sub: &Subscription) -> Result<String> {
-        Ok(self.ws_url.clone())
+    fn url(&self, sub: &Subscription) -> Result<String> {
+        match (&self.ticker_url, sub.channel) {
+            (Some(u), exch_core::Channel::Ticker) => Ok(u.clone()),
+            _ => Ok(self.ws_url.clone()),
+        }
     }
 
     fn subscribe_messages(&self, subs: &[Subscription]) -> Result<Vec<String>> {
@@ -1035,4 +1048,43 @@ async fn a_failed_rest_snapshot_is_reported_and_fetched_again() {
     };
     assert_eq!((b.bids.clone(), b.asks.clone()), c2_levels());
     assert!(v.server.log().count("GET", "/depth") >= 2);
+}
+
+#[tokio::test]
+async fn subscriptions_on_different_urls_get_one_connection_each() {
+    let v = venue().await;
+    let mut proto = Proto::new(&v);
+    proto.ticker_url = Some(format!("{}/market", v.server.ws_url()));
+    let mut ev = Events::start(
+        proto,
+        vec![Subscription::trades(btc()), Subscription::ticker(btc())],
+        fast(),
+    );
+    let a = v.server.ws().session(0).await;
+    let b = within("second connection", v.server.ws().session(1)).await;
+    let (ws, market) = if a.path() == "/ws" { (a, b) } else { (b, a) };
+    assert_eq!(market.path(), "/market");
+    within("trades subscribed", ws.wait_subscribed("trades.BTCUSDT")).await;
+    within("ticker subscribed", market.wait_subscribed("ticker.BTCUSDT")).await;
+    assert_eq!(ws.subscriptions(), ["trades.BTCUSDT"]);
+    assert_eq!(market.subscriptions(), ["ticker.BTCUSDT"]);
+    market.send(WsFrame::json(
+        &json!({"topic": "ticker.BTCUSDT", "last": "3366.8", "ts": 1_597_026_383_085_i64}),
+    ));
+    ws.send(WsFrame::Text(trade("9")));
+    ev.until("ticker", |e| matches!(e, StreamEvent::Ticker(_))).await;
+    ev.any("trade", |e| matches!(e, StreamEvent::Trade(_))).await;
+    // Losing one connection leaves the other alone.
+    market.disconnect();
+    ev.until("reconnecting", |e| {
+        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
+    })
+    .await;
+    let again = within("market reconnects", v.server.ws().session(2)).await;
+    assert_eq!(again.path(), "/market");
+    within("ticker subscribed again", again.wait_subscribed("ticker.BTCUSDT")).await;
+    assert!(!ws.is_closed());
+    drop(ev);
+    within("closed", ws.wait_closed()).await;
+    within("closed", again.wait_closed()).await;
 }
