@@ -6,6 +6,7 @@
 //! machine. Optional tools (cargo-nextest, cargo-deny, cargo-insta) are used when installed and
 //! skipped with a message when not. Run `cargo xtask help` for the commands.
 
+mod bench;
 mod features;
 mod json;
 mod workspace;
@@ -48,6 +49,16 @@ Commands:
                       --allow-dirty and --no-verify are passed on to cargo.
   features            Feature isolation of the `exch` facade: `--features binance` pulls in
                       exch-binance and no other venue crate; no default features, no venue crate.
+  bench [--compare] [--criterion] [--quick]
+                      Benchmarks (release mode): without options the criterion benchmarks of
+                      exch-bench; --compare installs CCXT for Python (target/bench/venv) and Node
+                      (target/bench/node) when missing, runs the same parse and sign calls on the
+                      payloads of fixtures/bench with exch, CCXT-Python and CCXT-JS, prints one table
+                      and writes target/bench/report.md (--criterion: run criterion too; --quick:
+                      fewer samples)
+  bench-fixtures [--check]
+                      Regenerate the seeded benchmark payloads under fixtures/bench/ (--check: fail
+                      if the committed files differ)
   help                This text.
 ";
 
@@ -65,6 +76,8 @@ fn main() -> ExitCode {
         "snapshots" => snapshots(&rest),
         "publish" => PublishOptions::parse(&rest).and_then(|o| publish(&o)),
         "features" => no_args(&command, &rest).and_then(|()| check_features()),
+        "bench" => bench::bench(&rest),
+        "bench-fixtures" => bench::fixtures(&rest),
         other => Err(format!("unknown command `{other}`; run `cargo xtask help`")),
     };
     match result {

@@ -1,0 +1,135 @@
+// CCXT (JavaScript) side of `cargo xtask bench --compare`.
+//
+// Times the CCXT calls equivalent to exch-bench's operations on the same payload files and
+// writes JSON: {"ccxt_version", "runtime", "ops": {name: {"ops_per_sec", "batch", "samples"}}}.
+// The timing method is the one of exch-bench's `measure` module: warm up, double the batch size
+// until one batch takes the batch time, time several batches, report the median.
+//
+// usage: node bench.mjs FIXTURES_DIR OUT_JSON [--quick|--full]
+// CCXT is imported from $CCXT_NODE_PREFIX (default: <workspace>/target/bench/node).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
+
+const FULL = [0.2, 0.1, 11]; // warm-up s, batch s, samples
+const QUICK = [0.05, 0.03, 5];
+
+const here = dirname(fileURLToPath(import.meta.url));
+const prefix = process.env.CCXT_NODE_PREFIX || resolve(here, '../../../target/bench/node');
+const ccxtModule = await import(pathToFileURL(join(prefix, 'node_modules/ccxt/js/ccxt.js')).href);
+const ccxt = ccxtModule.default ?? ccxtModule;
+
+const now = () => performance.now() / 1000;
+let sink = 0;
+const use = (v) => { sink ^= (v === undefined || v === null) ? 0 : 1; };
+
+function measure([warmup, batch, samples], op) {
+    const start = now();
+    let warm = 0;
+    while (now() - start < warmup || warm < 3) { use(op()); warm += 1; }
+    let n = 1;
+    for (;;) {
+        const t = now();
+        for (let i = 0; i < n; i++) use(op());
+        if (now() - t >= batch || n >= 2 ** 30) break;
+        n *= 2;
+    }
+    const perOp = [];
+    for (let s = 0; s < Math.max(samples, 1); s++) {
+        const t = now();
+        for (let i = 0; i < n; i++) use(op());
+        perOp.push((now() - t) / n);
+    }
+    perOp.sort((a, b) => a - b);
+    const k = perOp.length;
+    const med = k % 2 ? perOp[(k - 1) / 2] : (perOp[k / 2 - 1] + perOp[k / 2]) / 2;
+    return { ops_per_sec: med > 0 ? 1 / med : 0, batch: n, samples: k };
+}
+
+function binanceOps(fixtures) {
+    const ex = new ccxt.binance({ apiKey: API_KEY, secret: SECRET });
+    const mk = new ccxt.binance();
+    for (const e of [ex, mk]) {
+        // What fetchMarkets sets before parsing (margin pair lists are fetched only when enabled).
+        e.options['crossMarginPairsData'] = [];
+        e.options['isolatedMarginPairsData'] = [];
+    }
+    const p = {};
+    for (const n of ['depth', 'trades', 'ticker', 'order', 'exchange_info', 'exchange_info_futures', 'positions']) {
+        p[n] = readFileSync(join(fixtures, 'binance', n + '.json'), 'utf8');
+    }
+    // Markets from the same payloads (what fetchMarkets does after its HTTP calls).
+    const spotInfo = JSON.parse(p.exchange_info);
+    const futInfo = JSON.parse(p.exchange_info_futures);
+    const markets = spotInfo.symbols.concat(futInfo.symbols).map((s) => ex.parseMarket(s)).filter((m) => m !== undefined);
+    ex.setMarkets(markets);
+    const btc = ex.market('BTC/USDT');
+
+    const orderBook = () => {
+        const r = JSON.parse(p.depth);
+        const book = ex.parseOrderBook(r, 'BTC/USDT', ex.safeInteger(r, 'T'));
+        book['nonce'] = ex.safeInteger2(r, 'lastUpdateId', 'u');
+        return book.bids.length + book.asks.length;
+    };
+    const trades = () => ex.parseTrades(JSON.parse(p.trades), btc).length;
+    const ticker = () => ex.parseTicker(JSON.parse(p.ticker), btc);
+    const order = () => ex.parseOrder(JSON.parse(p.order), btc);
+    const positions = () => {
+        // fetchPositionsRisk: rows with a positive entry price, each through parsePositionRisk.
+        const rows = JSON.parse(p.positions);
+        const out = [];
+        for (const row of rows) {
+            if (ccxt.Precise.stringGt(ex.safeString(row, 'entryPrice'), '0')) out.push(ex.parsePositionRisk(row));
+        }
+        return out.length;
+    };
+    const marketsOp = () => {
+        const info = JSON.parse(p.exchange_info);
+        const parsed = info.symbols.map((s) => mk.parseMarket(s)).filter((m) => m !== undefined);
+        mk.setMarkets(parsed);
+        return parsed.length;
+    };
+    const signGet = () => ex.sign('order', 'private', 'GET', { symbol: 'BTCUSDT', orderId: '28457419032' });
+    const signOrder = () => ex.sign('order', 'private', 'POST', {
+        symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.5', price: '42574.3',
+        newClientOrderId: 'x-bench-6gCrw2kRUAF9CvJDGP16IP', newOrderRespType: 'FULL',
+    });
+
+    // Sanity: the same counts exch checks.
+    const check = (got, want, what) => { if (got !== want) throw new Error(`${what}: ${got} != ${want}`); };
+    check(orderBook(), 2000, 'order book levels');
+    check(trades(), 500, 'trades');
+    check(positions(), 40, 'positions');
+    check(marketsOp(), 150, 'markets');
+    return [
+        ['binance.order_book', orderBook],
+        ['binance.trades', trades],
+        ['binance.ticker', ticker],
+        ['binance.order', order],
+        ['binance.positions', positions],
+        ['binance.markets', marketsOp],
+        ['binance.sign_get', signGet],
+        ['binance.sign_order', signOrder],
+    ];
+}
+
+const [fixtures, out, ...rest] = process.argv.slice(2);
+if (!fixtures || !out) {
+    console.error('usage: node bench.mjs FIXTURES_DIR OUT_JSON [--quick|--full]');
+    process.exit(2);
+}
+const plan = rest.includes('--quick') ? QUICK : FULL;
+const pkg = JSON.parse(readFileSync(join(prefix, 'node_modules/ccxt/package.json'), 'utf8'));
+const result = { ccxt_version: pkg.version, runtime: `Node ${process.version}`, ops: {} };
+for (const [name, op] of binanceOps(fixtures)) {
+    const m = measure(plan, op);
+    result.ops[name] = m;
+    console.error(`${name.padEnd(24)} ${m.ops_per_sec.toFixed(1).padStart(14)} ops/s`);
+}
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+if (sink === 42) console.error('');

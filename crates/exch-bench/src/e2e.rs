@@ -1,0 +1,241 @@
+//! End-to-end overhead: `order_book` and `place_order` through the real [`Binance`] client
+//! against a loopback server (127.0.0.1, ephemeral port), next to a bare reqwest call that sends
+//! the identical pre-built request to the same server and reads the body.
+//!
+//! The server answers every request with a fixed payload from `fixtures/bench/binance/` (the
+//! depth payload cut to the client's default 100 levels a side), so both sides pay the same
+//! server and socket cost and the ratio is the client's own overhead: limiter, clock, signing,
+//! request building, error mapping, decoding and normalising. The client's limiter scopes are
+//! registered with room to spare beforehand so that the venue's real quotas never make it wait.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use exch_binance::config::Api;
+use exch_binance::{rest, Binance};
+use exch_core::{ClientConfig, Credentials, Exchange, LimiterKey, LimiterRegistry, ScopeQuota, Venue};
+
+use crate::measure::{self, Measurement, Plan};
+use crate::ops::{BinanceFixture, API_KEY, SECRET};
+
+/// The depth the end-to-end order book asks for (Binance's default).
+pub const DEPTH: usize = 100;
+
+/// A loopback server serving the Binance payloads; stops when dropped.
+#[derive(Debug)]
+pub struct Server {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn json(body: Arc<Vec<u8>>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], body.as_ref().clone())
+}
+
+/// The depth payload with only the first `n` levels a side.
+///
+/// # Errors
+/// The payload is not a JSON object with `bids` and `asks` arrays.
+pub fn cut_depth(depth: &[u8], n: usize) -> Result<Vec<u8>, String> {
+    let mut v: serde_json::Value = serde_json::from_slice(depth).map_err(|e| e.to_string())?;
+    for side in ["bids", "asks"] {
+        v.get_mut(side)
+            .and_then(serde_json::Value::as_array_mut)
+            .ok_or_else(|| format!("depth payload has no `{side}` array"))?
+            .truncate(n);
+    }
+    serde_json::to_vec(&v).map_err(|e| e.to_string())
+}
+
+impl Server {
+    /// Starts the server on its own thread and current-thread runtime.
+    ///
+    /// # Errors
+    /// The port cannot be bound or a payload is malformed.
+    pub fn start(f: &BinanceFixture) -> Result<Server, String> {
+        let info = Arc::new(f.payloads.exchange_info.clone());
+        let depth = Arc::new(cut_depth(&f.payloads.depth, DEPTH)?);
+        let order = Arc::new(f.payloads.order.clone());
+        let app = Router::new()
+            .route("/api/v3/exchangeInfo", get(move || async move { json(info) }))
+            .route("/api/v3/depth", get(move || async move { json(depth) }))
+            .route("/api/v3/order", post(move || async move { json(order) }))
+            .route(
+                "/api/v3/time",
+                get(|| async {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_millis())
+                        .unwrap_or_default();
+                    (
+                        [(CONTENT_TYPE, "application/json")],
+                        format!("{{\"serverTime\":{now}}}"),
+                    )
+                }),
+            );
+        let std_listener = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .map_err(|e| format!("cannot bind 127.0.0.1: {e}"))?;
+        std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("bench-server".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a current-thread runtime");
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(std_listener).expect("a tokio listener");
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                });
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Server {
+            base_url: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// One end-to-end comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overhead {
+    /// `binance.order_book` or `binance.place_order`.
+    pub name: &'static str,
+    /// Through the client.
+    pub client: Measurement,
+    /// Bare reqwest with the pre-built request.
+    pub bare: Measurement,
+}
+
+impl Overhead {
+    /// Client time over bare time (1.0 = no overhead).
+    #[allow(clippy::float_arithmetic)] // timings, not money
+    pub fn ratio(&self) -> f64 {
+        if self.bare.secs_per_op > 0.0 {
+            self.client.secs_per_op / self.bare.secs_per_op
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Registers the client's limiter scopes with room to spare, so that the benchmark measures
+/// the limiter's bookkeeping but never waits on Binance's real quotas.
+fn roomy_scopes() {
+    let key = LimiterKey::for_credentials(Venue::Binance, Some(&Credentials::new(API_KEY, SECRET)));
+    let quota = ScopeQuota::new(1_000_000_000, Duration::from_secs(1)).expect("positive quota");
+    let scopes: Vec<(&str, ScopeQuota)> = rest::default_scopes().into_iter().map(|(n, _)| (n, quota)).collect();
+    LimiterRegistry::global().limiter_with_scopes(&key, &scopes);
+}
+
+/// Runs both comparisons against a fresh loopback server.
+///
+/// # Errors
+/// The server cannot start, or a request fails (the payloads are checked once before timing).
+pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
+    let server = Server::start(f)?;
+    roomy_scopes();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let config = ClientConfig::new()
+        .credentials(Credentials::new(API_KEY, SECRET))
+        .base_url("*", server.base_url.clone());
+    let client = Binance::new(config.clone()).map_err(|e| e.to_string())?;
+    let bare = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout)
+        .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    // The identical requests, built once.
+    let depth_call = rest::depth(Api::Spot, "BTCUSDT", Some(DEPTH));
+    let depth_query = depth_call.prepare(None).map_err(|e| e.to_string())?.query;
+    let depth_req = bare
+        .get(format!("{}/api/v3/depth?{depth_query}", server.base_url))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let cid = f.order.client_order_id.clone().unwrap_or_default();
+    let order_call = rest::new_order(Api::Spot, "BTCUSDT", &f.order, &cid).map_err(|e| e.to_string())?;
+    let order_prepared = order_call
+        .prepare(Some(&BinanceFixture::auth()))
+        .map_err(|e| e.to_string())?;
+    let order_req = bare
+        .post(format!("{}/api/v3/order", server.base_url))
+        .header("X-MBX-APIKEY", API_KEY)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(order_prepared.body.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let send_bare = |req: &reqwest::Request| {
+        let req = req.try_clone().expect("a body that clones");
+        rt.block_on(async {
+            let resp = bare.execute(req).await?.error_for_status()?;
+            resp.bytes().await.map(|b| b.len())
+        })
+    };
+
+    // Check once (and warm the market cache and clock) before timing.
+    let book = rt
+        .block_on(client.order_book(&f.btc, Some(DEPTH)))
+        .map_err(|e| e.to_string())?;
+    if book.bids.len() != DEPTH || book.asks.len() != DEPTH {
+        return Err(format!(
+            "order book has {} / {} levels",
+            book.bids.len(),
+            book.asks.len()
+        ));
+    }
+    rt.block_on(client.place_order(&f.order)).map_err(|e| e.to_string())?;
+    send_bare(&depth_req).map_err(|e| e.to_string())?;
+    send_bare(&order_req).map_err(|e| e.to_string())?;
+
+    let book = Overhead {
+        name: "binance.order_book",
+        client: measure::run(plan, || {
+            rt.block_on(client.order_book(&f.btc, Some(DEPTH)))
+                .map(|b| b.bids.len())
+                .unwrap_or(0)
+        }),
+        bare: measure::run(plan, || send_bare(&depth_req).unwrap_or(0)),
+    };
+    let order = Overhead {
+        name: "binance.place_order",
+        client: measure::run(plan, || {
+            rt.block_on(client.place_order(&f.order))
+                .map(|o| o.id.len())
+                .unwrap_or(0)
+        }),
+        bare: measure::run(plan, || send_bare(&order_req).unwrap_or(0)),
+    };
+    drop(server);
+    Ok(vec![book, order])
+}

@@ -1,0 +1,241 @@
+//! The benchmarked operations, each a closure over pre-loaded payload bytes that does exactly
+//! what the client does with a response body or before a request is sent.
+//!
+//! Operation names are shared with the CCXT scripts (`ccxt/bench.py`, `ccxt/bench.mjs`), which
+//! time the equivalent CCXT calls on the same files:
+//!
+//! | name | exch | CCXT |
+//! |---|---|---|
+//! | `binance.order_book` | decode `Depth` + `parse::order_book` | `json` decode + `parse_order_book` |
+//! | `binance.trades` | decode `Vec<PublicTrade>` + `parse::trades` | `json` decode + `parse_trades` |
+//! | `binance.ticker` | decode `Ticker24h` + `parse::ticker` | `json` decode + `parse_ticker` |
+//! | `binance.order` | decode `OrderResp` + symbol lookup + `parse::order` | `json` decode + `parse_order` |
+//! | `binance.positions` | decode `Vec<PositionRisk>` + `parse::positions` | `json` decode + `parse_position_risk` per open row |
+//! | `binance.markets` | decode `ExchangeInfo` + `parse::markets` + `SymbolMap` | `json` decode + `parse_market` per row + `set_markets` |
+//! | `binance.sign_get` | `rest::query_order` + `Call::prepare` + `rest::to_request` | `sign('order', 'private', 'GET', ...)` |
+//! | `binance.sign_order` | `rest::new_order` from an `OrderRequest` + prepare + to_request | `sign('order', 'private', 'POST', ...)` |
+//! | `core.limiter_acquire` | `RateLimiter::acquire` of weight 1 on a roomy scope | (no equivalent) |
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use exch_binance::config::Api;
+use exch_binance::rest::{self, Auth};
+use exch_binance::symbols::SymbolMap;
+use exch_binance::{parse, wire};
+use exch_core::{OrderRef, OrderRequest, RateLimiter, ScopeQuota, Side, Symbol};
+use rust_decimal::Decimal;
+
+use crate::payload;
+
+/// The fixed API key of the signing benchmarks (also used by the CCXT scripts).
+pub const API_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+/// The fixed secret of the signing benchmarks (binance.md's documented example secret).
+pub const SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+/// The fixed timestamp of the signing benchmarks.
+pub const TIMESTAMP_MS: i64 = 1_735_689_600_000;
+
+/// One benchmarked operation: its name and a closure returning a count (so the work is used).
+pub struct Op {
+    /// `venue.operation`, as in the CCXT scripts.
+    pub name: &'static str,
+    /// What it does, for the report.
+    pub what: &'static str,
+    /// Runs the operation once.
+    pub run: Box<dyn FnMut() -> usize>,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Op").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// The Binance state the operations share: payloads, symbol maps, a limit order.
+#[derive(Debug, Clone)]
+pub struct BinanceFixture {
+    /// The payload bytes.
+    pub payloads: payload::Binance,
+    /// Spot symbols of the spot markets payload.
+    pub spot: SymbolMap,
+    /// Futures symbols of the futures markets payload.
+    pub futures: SymbolMap,
+    /// `BTC/USDT`.
+    pub btc: Symbol,
+    /// A limit buy of 0.5 BTC at 42 574.30 with a fixed client order id.
+    pub order: OrderRequest,
+}
+
+impl BinanceFixture {
+    /// Loads the payloads and builds the symbol maps from the markets payloads.
+    ///
+    /// # Errors
+    /// A payload is missing or does not decode.
+    pub fn load() -> Result<BinanceFixture, String> {
+        let payloads = payload::Binance::load()?;
+        let spot_info: wire::ExchangeInfo =
+            parse::decode("exchangeInfo", &payloads.exchange_info).map_err(|e| e.to_string())?;
+        let fut_info: wire::ExchangeInfo =
+            parse::decode("fapi exchangeInfo", &payloads.exchange_info_futures).map_err(|e| e.to_string())?;
+        let mut spot = SymbolMap::new();
+        spot.extend(Api::Spot, &spot_info.symbols);
+        let mut futures = SymbolMap::new();
+        futures.extend(Api::Futures, &fut_info.symbols);
+        let btc = Symbol::spot("BTC", "USDT").map_err(|e| e.to_string())?;
+        let order = OrderRequest::limit(btc.clone(), Side::Buy, Decimal::new(5, 1), Decimal::new(4_257_430, 2))
+            .client_order_id("x-bench-6gCrw2kRUAF9CvJDGP16IP")
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(BinanceFixture {
+            payloads,
+            spot,
+            futures,
+            btc,
+            order,
+        })
+    }
+
+    /// The fixed key, secret and clock reading of the signing benchmarks.
+    pub fn auth() -> Auth<'static> {
+        Auth {
+            api_key: API_KEY,
+            secret: SECRET,
+            recv_window_ms: 5000,
+            timestamp_ms: TIMESTAMP_MS,
+        }
+    }
+}
+
+/// Decodes and normalises the 1000-level book; the number of levels.
+pub fn binance_order_book(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let d: wire::Depth = parse::decode("GET /api/v3/depth", &f.payloads.depth)?;
+    let book = parse::order_book(f.btc.clone(), &d);
+    Ok(book.bids.len() + book.asks.len())
+}
+
+/// Decodes and normalises the 500 trades; the number of trades.
+pub fn binance_trades(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let rows: Vec<wire::PublicTrade> = parse::decode("GET /api/v3/trades", &f.payloads.trades)?;
+    Ok(parse::trades(&f.btc, &rows).len())
+}
+
+/// Decodes and normalises the ticker; 1 when it has a last price.
+pub fn binance_ticker(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let t: wire::Ticker24h = parse::decode("GET /api/v3/ticker/24hr", &f.payloads.ticker)?;
+    Ok(usize::from(parse::ticker(f.btc.clone(), &t).last.is_some()))
+}
+
+/// Decodes the order, resolves its symbol and normalises it; the number of characters of its id.
+pub fn binance_order(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let o: wire::OrderResp = parse::decode("POST /api/v3/order", &f.payloads.order)?;
+    let symbol = f.spot.require(Api::Spot, &o.symbol)?;
+    Ok(parse::order(Api::Spot, symbol, &o)?.id.len())
+}
+
+/// Decodes and normalises the positions; the number of open positions.
+pub fn binance_positions(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let rows: Vec<wire::PositionRisk> = parse::decode("GET /fapi/v3/positionRisk", &f.payloads.positions)?;
+    Ok(parse::positions(&f.futures, &rows)?.len())
+}
+
+/// Decodes the spot markets, normalises them and builds the symbol map; the number of markets.
+pub fn binance_markets(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let info: wire::ExchangeInfo = parse::decode("GET /api/v3/exchangeInfo", &f.payloads.exchange_info)?;
+    let markets = parse::markets(Api::Spot, &info);
+    let mut map = SymbolMap::new();
+    map.extend(Api::Spot, &info.symbols);
+    Ok(markets.len())
+}
+
+/// Builds and signs `GET /api/v3/order?symbol=BTCUSDT&orderId=...` into a transport request;
+/// the length of the signed query.
+pub fn binance_sign_get(base_url: &str) -> exch_core::Result<usize> {
+    let call = rest::query_order(Api::Spot, "BTCUSDT", &OrderRef::Id("28457419032".into()));
+    let p = call.prepare(Some(&BinanceFixture::auth()))?;
+    let n = p.query.len();
+    black_box(rest::to_request(base_url, &p, &call)?);
+    Ok(n)
+}
+
+/// Builds `POST /api/v3/order` from the limit [`OrderRequest`] and signs it into a transport
+/// request; the length of the signed body.
+pub fn binance_sign_order(f: &BinanceFixture, base_url: &str) -> exch_core::Result<usize> {
+    let cid = f.order.client_order_id.as_deref().unwrap_or("x-bench");
+    let call = rest::new_order(Api::Spot, "BTCUSDT", &f.order, cid)?;
+    let p = call.prepare(Some(&BinanceFixture::auth()))?;
+    let n = p.body.len();
+    black_box(rest::to_request(base_url, &p, &call)?);
+    Ok(n)
+}
+
+/// The Binance operations over `f`.
+pub fn binance(f: &BinanceFixture) -> Vec<Op> {
+    fn op(
+        name: &'static str,
+        what: &'static str,
+        f: &BinanceFixture,
+        g: fn(&BinanceFixture) -> exch_core::Result<usize>,
+    ) -> Op {
+        let f = f.clone();
+        Op {
+            name,
+            what,
+            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
+        }
+    }
+    const BASE: &str = "https://api.binance.com";
+    let sign_f = f.clone();
+    vec![
+        op(
+            "binance.order_book",
+            "order book, 1000 levels a side",
+            f,
+            binance_order_book,
+        ),
+        op("binance.trades", "trades, 500", f, binance_trades),
+        op("binance.ticker", "ticker", f, binance_ticker),
+        op("binance.order", "order", f, binance_order),
+        op("binance.positions", "positions, 40", f, binance_positions),
+        op("binance.markets", "markets, 150 spot", f, binance_markets),
+        Op {
+            name: "binance.sign_get",
+            what: "build + sign a private GET",
+            run: Box::new(|| binance_sign_get(black_box(BASE)).unwrap_or(0)),
+        },
+        Op {
+            name: "binance.sign_order",
+            what: "build + sign an order POST",
+            run: Box::new(move || binance_sign_order(black_box(&sign_f), BASE).unwrap_or(0)),
+        },
+    ]
+}
+
+/// A limiter with one scope roomy enough that acquiring never waits.
+pub fn roomy_limiter() -> RateLimiter {
+    let quota = ScopeQuota::new(1_000_000_000, Duration::from_secs(1)).expect("positive quota");
+    RateLimiter::new().with_scope("bench", quota)
+}
+
+/// `RateLimiter::acquire` of weight 1, polled on a current-thread runtime.
+pub fn limiter_acquire() -> Op {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a current-thread runtime");
+    let limiter = roomy_limiter();
+    Op {
+        name: "core.limiter_acquire",
+        what: "rate-limiter acquire (weight 1)",
+        run: Box::new(move || usize::from(rt.block_on(limiter.acquire("bench", 1)).is_ok())),
+    }
+}
+
+/// Every operation of every implemented venue, then the core ones.
+///
+/// # Errors
+/// A payload is missing or does not decode.
+pub fn all() -> Result<Vec<Op>, String> {
+    let mut ops = binance(&BinanceFixture::load()?);
+    ops.push(limiter_acquire());
+    Ok(ops)
+}
