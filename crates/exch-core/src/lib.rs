@@ -2,7 +2,8 @@
 //!
 //! The venue-independent heart of the `exch` connectors: unified [models](model), the
 //! object-safe [`Exchange`] trait, the [`Error`] type, [signing helpers](sign),
-//! [precision rules](precision), and the plumbing every venue crate shares.
+//! [precision rules](precision), [market-data streams](stream) (reconnecting WebSocket driver and
+//! local order books), and the plumbing every venue crate shares.
 //!
 //! Venue crates (`exch-binance`, `exch-okx`, ...) depend on this crate only; this crate knows
 //! no venue.
