@@ -7,11 +7,11 @@
 //!   failures answer HTTP 401 with `50111`/`50105`/`50113`/`50102`/....
 //! * Trading errors answer HTTP 200 with `code:"1"` and the reason in `data[0].sCode`; queries
 //!   answer with the code at the top level (`51603`).
-//! * Candles come from a series the test installs with [`OkxSim::set_candles`]; the
+//! * Candles come from a series the test installs with [`set_candles`]; the
 //!   `/market/candles` endpoint serves only the latest 1440 bars of it, like OKX.
-//! * Seed ([`OkxSim::seed`]): BTC-USDT and ETH-USDT spot, BTC-USDT-SWAP and ETH-USDT-SWAP
-//!   (instrument records as OKX publishes them), books around 50 000 / 3 000, and the
-//!   simulator key ([`SIM_API_KEY`], [`SIM_API_SECRET`], [`SIM_PASSPHRASE`]) with USDT and BTC.
+//! * Seed ([`seed`]): BTC-USDT and ETH-USDT spot, BTC-USDT-SWAP and ETH-USDT-SWAP
+//!   (instrument records as OKX publishes them), books around 50 000 / 3 000, USDT and BTC;
+//!   [`start`] adds the simulator key ([`SIM_API_KEY`], [`SIM_API_SECRET`], [`SIM_PASSPHRASE`]).
 
 // Handlers return `Result<_, Response>` the axum way; the large error variant is intended.
 #![allow(clippy::result_large_err)]
@@ -63,10 +63,8 @@ pub struct OkxSim;
 impl VenueSim for OkxSim {
     const VENUE: Venue = Venue::Okx;
 
-    async fn start() -> std::io::Result<SimServer> {
-        let sim = SimHandle::new();
-        OkxSim::seed(&sim);
-        OkxSim::serve(sim).await
+    fn start() -> impl std::future::Future<Output = std::io::Result<SimServer>> + Send + 'static {
+        start()
     }
 
     fn credentials() -> Credentials {
@@ -78,78 +76,87 @@ fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_default()
 }
 
-impl OkxSim {
-    /// The OKX protocol as a router on the kit (one API, named `rest` by [`OkxSim::serve`]).
-    pub fn router() -> Router<SimHandle> {
-        Router::new().fallback(dispatch)
-    }
+/// Starts a seeded simulator ([`seed`]) that accepts [`SIM_API_KEY`] with [`SIM_PASSPHRASE`]
+/// (see [`OkxSim::credentials`]).
+pub async fn start() -> std::io::Result<SimServer> {
+    let handle = SimHandle::new();
+    seed(&handle);
+    handle
+        .keys()
+        .add(ApiKey::new(SIM_API_KEY, SIM_API_SECRET).with_passphrase(SIM_PASSPHRASE));
+    start_with(handle).await
+}
 
-    /// Starts `sim` with the OKX protocol on `127.0.0.1`, API name `rest` (the name
-    /// `ClientConfig::base_url` takes for OKX).
-    pub async fn serve(sim: SimHandle) -> std::io::Result<SimServer> {
-        SimServer::builder(sim)
-            .api(crate::config::API_REST, Self::router())
-            .start()
-            .await
-    }
+/// Serves `handle` with the OKX protocol on `127.0.0.1`, API name `rest` (the name
+/// `ClientConfig::base_url` takes for OKX).
+pub async fn start_with(handle: SimHandle) -> std::io::Result<SimServer> {
+    SimServer::builder(handle)
+        .api(crate::config::API_REST, router())
+        .start()
+        .await
+}
 
-    /// Installs instruments (spot and linear swap records) as markets and as the
-    /// `/public/instruments` answer.
-    pub fn add_instruments(sim: &SimHandle, instruments: Vec<Instrument>) {
-        let markets = crate::parse::markets(&instruments).unwrap_or_default();
-        sim.state().add_markets(markets);
-        let mut ext = sim.extensions();
-        let list = ext.get_or_insert_default::<SimInstruments>();
-        list.0.extend(instruments);
-    }
+/// The OKX protocol as a router on the kit.
+pub fn router() -> Router<SimHandle> {
+    Router::new().fallback(dispatch)
+}
 
-    /// Seeds the default markets, books, key and balances (see the module docs).
-    pub fn seed(sim: &SimHandle) {
-        let insts: Vec<Instrument> = serde_json::from_str(SEED_INSTRUMENTS).unwrap_or_default();
-        Self::add_instruments(sim, insts);
-        let lv = |p: &str, q: &str| Level { price: d(p), qty: d(q) };
-        let mut st = sim.state();
-        for (sym, bid, ask, mark) in [
-            ("BTC/USDT", ["50000", "49999.9"], ["50000.1", "50000.2"], None),
-            (
-                "BTC/USDT:USDT",
-                ["50000", "49999.9"],
-                ["50000.1", "50000.2"],
-                Some("50000"),
-            ),
-            ("ETH/USDT", ["3000", "2999.99"], ["3000.01", "3000.02"], None),
-            (
-                "ETH/USDT:USDT",
-                ["3000", "2999.99"],
-                ["3000.01", "3000.02"],
-                Some("3000"),
-            ),
-        ] {
-            let Ok(s) = Symbol::from_str(sym) else { continue };
-            st.set_book(
-                &s,
-                vec![lv(bid[0], "2"), lv(bid[1], "3")],
-                vec![lv(ask[0], "2"), lv(ask[1], "3")],
-            );
-            st.set_mark_price(&s, mark.map(d));
-        }
-        st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "USDT", d("1000000"));
-        st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "BTC", d("10"));
-        st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", d("1000000"));
-        drop(st);
-        sim.keys()
-            .add(ApiKey::new(SIM_API_KEY, SIM_API_SECRET).with_passphrase(SIM_PASSPHRASE));
-    }
+/// Installs instruments (spot and linear swap records) as markets and as the
+/// `/public/instruments` answer.
+pub fn add_instruments(handle: &SimHandle, instruments: Vec<Instrument>) {
+    let markets = crate::parse::markets(&instruments).unwrap_or_default();
+    handle.state().add_markets(markets);
+    let mut ext = handle.extensions();
+    let list = ext.get_or_insert_default::<SimInstruments>();
+    list.0.extend(instruments);
+}
 
-    /// Installs the candle series of `inst_id` (any order; served newest first).
-    pub fn set_candles(sim: &SimHandle, inst_id: &str, mut candles: Vec<Candle>) {
-        candles.sort_by_key(|c| c.open_time);
-        candles.dedup_by_key(|c| c.open_time);
-        sim.extensions()
-            .get_or_insert_default::<SimCandles>()
-            .0
-            .insert(inst_id.to_string(), candles);
+/// Seeds the markets of [`SEED_INSTRUMENTS`], two-sided books around 50 000 (BTC) and 3 000
+/// (ETH) with mark prices for the swaps, and in the default account 1 000 000 USDT in each
+/// wallet plus 10 BTC on spot. Add a key to trade (as [`start`] does).
+pub fn seed(handle: &SimHandle) {
+    let insts: Vec<Instrument> = serde_json::from_str(SEED_INSTRUMENTS).unwrap_or_default();
+    add_instruments(handle, insts);
+    let lv = |p: &str, q: &str| Level { price: d(p), qty: d(q) };
+    let mut st = handle.state();
+    for (sym, bid, ask, mark) in [
+        ("BTC/USDT", ["50000", "49999.9"], ["50000.1", "50000.2"], None),
+        (
+            "BTC/USDT:USDT",
+            ["50000", "49999.9"],
+            ["50000.1", "50000.2"],
+            Some("50000"),
+        ),
+        ("ETH/USDT", ["3000", "2999.99"], ["3000.01", "3000.02"], None),
+        (
+            "ETH/USDT:USDT",
+            ["3000", "2999.99"],
+            ["3000.01", "3000.02"],
+            Some("3000"),
+        ),
+    ] {
+        let Ok(s) = Symbol::from_str(sym) else { continue };
+        st.set_book(
+            &s,
+            vec![lv(bid[0], "2"), lv(bid[1], "3")],
+            vec![lv(ask[0], "2"), lv(ask[1], "3")],
+        );
+        st.set_mark_price(&s, mark.map(d));
     }
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "USDT", d("1000000"));
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Spot, "BTC", d("10"));
+    st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", d("1000000"));
+}
+
+/// Installs the candle series of `inst_id` (any order; served newest first).
+pub fn set_candles(handle: &SimHandle, inst_id: &str, mut candles: Vec<Candle>) {
+    candles.sort_by_key(|c| c.open_time);
+    candles.dedup_by_key(|c| c.open_time);
+    handle
+        .extensions()
+        .get_or_insert_default::<SimCandles>()
+        .0
+        .insert(inst_id.to_string(), candles);
 }
 
 // ------------------------------------------------------------------------------ plumbing

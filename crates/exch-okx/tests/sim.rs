@@ -12,7 +12,7 @@ use exch_core::{
 };
 use exch_okx::sim::OkxSim;
 use exch_okx::Okx;
-use exch_testkit::{ApiKey, Fault, FaultRule, SimHandle, SimServer, VenueSim};
+use exch_testkit::{ApiKey, Fault, FaultRule, SimServer, VenueSim};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -23,9 +23,7 @@ fn sym(s: &str) -> Symbol {
 }
 
 async fn start() -> SimServer {
-    let sim = SimHandle::new();
-    OkxSim::seed(&sim);
-    OkxSim::serve(sim).await.unwrap()
+    exch_okx::sim::start().await.unwrap()
 }
 
 fn config(server: &SimServer) -> ClientConfig {
@@ -331,7 +329,7 @@ async fn candles_page_both_ways() {
     let minute = 60_000;
     let now = server.server_time_ms() / minute * minute;
     let first = now - 2999 * minute;
-    OkxSim::set_candles(&server, "BTC-USDT-SWAP", bars(first, 3000, minute));
+    exch_okx::sim::set_candles(&server, "BTC-USDT-SWAP", bars(first, 3000, minute));
     let perp = sym("BTC/USDT:USDT");
     // Forward from `since`, 2000 bars back: older than the 1440 reachable through /candles.
     let q = CandleQuery::new(perp.clone(), Interval::M1)
@@ -551,7 +549,7 @@ async fn drill_51149_not_placed_is_reported() {
 
 #[tokio::test]
 async fn venue_sim_start_uses_the_documented_key() {
-    let server = OkxSim::start().await.unwrap();
+    let server = <OkxSim as VenueSim>::start().await.unwrap();
     let okx = Okx::new(server.client_config_with(OkxSim::credentials())).unwrap();
     assert!(!okx.balances(AccountKind::Perpetual).await.unwrap().is_empty());
 }
