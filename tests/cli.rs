@@ -217,20 +217,34 @@ fn decode_reports_a_bad_payload_with_its_kind() {
 }
 
 #[test]
-fn an_unreachable_venue_is_a_network_error_exit_1() {
-    // A port on 127.0.0.1 that nothing listens on.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
-    let url = format!("http://127.0.0.1:{port}");
-    let o = exch(&["ticker", "--venue", "binance", "BTC/USDT", "--base-url", &url]);
+fn a_server_that_is_not_the_venue_is_a_decode_error_exit_1() {
+    // A plain HTTP server on 127.0.0.1 answering every request with a body that is not JSON.
+    // (An unreachable address would also fail, but only after the client's read retries.)
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut conn, _) = listener.accept().expect("one request");
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let body = "<html>not an exchange</html>";
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = conn.write_all(reply.as_bytes());
+    });
+    let o = exch(&["markets", "--venue", "binance", "--market", "spot", "--base-url", &url]);
+    server.join().expect("server thread");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).starts_with("error: network"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("venue: binance"), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: decode"), "{err}");
+    assert!(err.contains("venue: binance"), "{err}");
+    assert!(
+        err.contains("not an exchange"),
+        "the excerpt shows what came back: {err}"
+    );
 }
-
-// ----- against the simulated venues -------------------------------------------------------
 
 #[test]
 fn every_read_command_works_on_every_simulated_venue() {
