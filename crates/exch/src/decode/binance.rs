@@ -4,7 +4,7 @@
 use exch_binance::config::Api;
 use exch_binance::symbols::SymbolMap;
 use exch_binance::{parse, wire};
-use exch_core::{MarketKind, Result, Symbol, Venue};
+use exch_core::{Error, ErrorKind, MarketKind, Result, Symbol, Venue};
 use serde_json::Value;
 
 use super::{is_array, json, needs, DecodeKind, DecodeRequest};
@@ -25,7 +25,16 @@ fn markets_map(req: &DecodeRequest<'_>, api: Api) -> Result<Option<SymbolMap>> {
 /// The unified symbol of the Binance symbol `venue_symbol`: from `--markets`, else `--symbol`.
 fn resolve(req: &DecodeRequest<'_>, map: Option<&SymbolMap>, api: Api, venue_symbol: &str) -> Result<Symbol> {
     match (map, &req.symbol) {
-        (Some(map), _) => map.require(api, venue_symbol),
+        (Some(map), _) => map.from_venue(api, venue_symbol).cloned().ok_or_else(|| {
+            Error::new(
+                ErrorKind::BadSymbol,
+                format!(
+                    "Binance {} symbol {venue_symbol} is not in the --markets payload",
+                    api.name()
+                ),
+            )
+            .with_venue(Venue::Binance)
+        }),
         (None, Some(s)) => Ok(s.clone()),
         (None, None) => Err(needs(format!(
             "Binance symbol {venue_symbol} needs market data: pass --markets with the {} exchangeInfo payload, or --symbol",
