@@ -1214,6 +1214,43 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any whole number of lots is sent as contracts that convert back to the same base
+        /// quantity, in a body that is valid JSON and signs as sent.
+        #[test]
+        fn swap_orders_round_trip_contracts(lots in 1i64..1_000_000, buy in proptest::bool::ANY, limit in proptest::bool::ANY) {
+            let m = Market {
+                symbol: "ETH/USDT:USDT".parse().unwrap(),
+                venue_symbol: "ETH-USDT-SWAP".into(),
+                kind: MarketKind::LinearPerpetual,
+                status: exch_core::MarketStatus::Trading,
+                tick_size: Decimal::new(1, 2),
+                step_size: Decimal::new(1, 2),
+                min_qty: None,
+                max_qty: None,
+                min_notional: None,
+                contract_size: Decimal::new(1, 1),
+            };
+            let qty = Decimal::from(lots) * m.step_size;
+            let side = if buy { Side::Buy } else { Side::Sell };
+            let b = if limit {
+                OrderRequest::limit(m.symbol.clone(), side, qty, Decimal::new(300_001, 2))
+            } else {
+                OrderRequest::market(m.symbol.clone(), side, qty)
+            };
+            let r = place_order(&b.build().unwrap(), &m, "cid", MarginMode::Cross).unwrap();
+            let body: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+            let sz: Decimal = body["sz"].as_str().unwrap().parse().unwrap();
+            proptest::prop_assert_eq!(m.contracts_to_base(sz), qty);
+            proptest::prop_assert_eq!(body["instId"].as_str(), Some("ETH-USDT-SWAP"));
+            let c = Credentials::new("k", "s").with_passphrase("p");
+            let h = r.headers(Some(&c), 0, false).unwrap();
+            let sig = &h.iter().find(|(k, _)| k == "OK-ACCESS-SIGN").unwrap().1;
+            let expect = crate::sign::sign("s", &iso_timestamp(0), "POST", r.path, r.body_text());
+            proptest::prop_assert_eq!(sig, &expect);
+        }
+    }
+
     #[test]
     fn private_needs_credentials() {
         let e = balance().headers(None, 0, false).unwrap_err();
