@@ -69,30 +69,21 @@ pub mod symbols;
 pub mod wire;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use exch_core::{
     new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Error, ErrorKind,
-    Exchange, Income, IncomeQuery, MarginMode, Market, MarketKind, Order, OrderBook, OrderQuery, OrderRef,
-    OrderRequest, Position, PositionMode, Result, RetryPolicy, Support, Symbol, Ticker, TimestampMs, Trade, Venue,
+    Exchange, Income, IncomeQuery, MarginMode, Market, MarketCache, MarketKind, MarketSet, Order, OrderBook,
+    OrderQuery, OrderRef, OrderRequest, Position, PositionMode, Result, RetryPolicy, Support, Symbol, Ticker,
+    TimestampMs, Trade, Venue,
 };
 use serde::de::DeserializeOwned;
-use tokio::sync::Mutex;
 
 pub use config::{Api, API_FUTURES, API_SPOT};
 pub use rest::candle_page_size;
 
 use crate::rest::{Call, Rest};
-use crate::symbols::SymbolMap;
-
-/// Markets of one API as loaded from `exchangeInfo`.
-#[derive(Debug)]
-struct Loaded {
-    at: Instant,
-    markets: Vec<Market>,
-    map: SymbolMap,
-}
+use crate::symbols::Resolve;
 
 /// The Binance client (spot and USDⓈ-M perpetuals). Cheap to clone.
 #[derive(Clone)]
@@ -103,7 +94,7 @@ pub struct Binance {
 struct Inner {
     config: ClientConfig,
     rest: Rest,
-    markets: [Mutex<Option<Arc<Loaded>>>; 2],
+    markets: MarketCache,
 }
 
 impl std::fmt::Debug for Binance {
@@ -121,15 +112,21 @@ impl std::fmt::Debug for Binance {
     }
 }
 
-const fn idx(api: Api) -> usize {
+const fn kind_of(api: Api) -> MarketKind {
     match api {
-        Api::Spot => 0,
-        Api::Futures => 1,
+        Api::Spot => MarketKind::Spot,
+        Api::Futures => MarketKind::LinearPerpetual,
     }
 }
 
 fn api_of(symbol: &Symbol) -> Result<Api> {
     Api::for_kind(symbol.kind()).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))
+}
+
+fn venue_of(set: &MarketSet, symbol: &Symbol) -> Result<String> {
+    set.get(symbol).map(|m| m.venue_symbol.clone()).ok_or_else(|| {
+        Error::new(ErrorKind::BadSymbol, format!("{symbol} is not listed on Binance")).with_venue(Venue::Binance)
+    })
 }
 
 fn futures_only(symbol: &Symbol, what: &str) -> Result<()> {
@@ -155,9 +152,9 @@ impl Binance {
         let rest = Rest::new(&config, retry)?;
         Ok(Binance {
             inner: Arc::new(Inner {
+                markets: MarketCache::from_config(&config),
                 config,
                 rest,
-                markets: [Mutex::new(None), Mutex::new(None)],
             }),
         })
     }
@@ -171,50 +168,43 @@ impl Binance {
         self.inner.rest.send(call).await?.json()
     }
 
-    async fn loaded(&self, api: Api) -> Result<Arc<Loaded>> {
-        let mut slot = self.inner.markets[idx(api)].lock().await;
-        if let Some(l) = slot.as_ref() {
-            if l.at.elapsed() < self.inner.config.markets_ttl {
-                return Ok(l.clone());
-            }
-        }
-        let info: wire::ExchangeInfo = self.call(&rest::exchange_info(api)).await?;
-        let mut map = SymbolMap::new();
-        map.extend(api, &info.symbols);
-        let l = Arc::new(Loaded {
-            at: Instant::now(),
-            markets: parse::markets(api, &info),
-            map,
-        });
-        *slot = Some(l.clone());
-        Ok(l)
+    /// The markets of `api` from the core market cache (loaded from `exchangeInfo` when
+    /// missing or older than `ClientConfig::markets_ttl`; concurrent callers share one load).
+    async fn loaded(&self, api: Api) -> Result<Arc<MarketSet>> {
+        self.inner
+            .markets
+            .get_or_load(kind_of(api), || async move {
+                let info: wire::ExchangeInfo = self.call(&rest::exchange_info(api)).await?;
+                Ok(parse::markets(api, &info))
+            })
+            .await
     }
 
     /// The API, loaded markets and venue symbol of `symbol`.
-    async fn resolve(&self, symbol: &Symbol) -> Result<(Api, Arc<Loaded>, String)> {
+    async fn resolve(&self, symbol: &Symbol) -> Result<(Api, Arc<MarketSet>, String)> {
         let api = api_of(symbol)?;
-        let l = self.loaded(api).await?;
-        let v = l.map.to_venue(symbol)?.to_string();
-        Ok((api, l, v))
+        let set = self.loaded(api).await?;
+        let v = venue_of(&set, symbol)?;
+        Ok((api, set, v))
     }
 
-    fn order_of(api: Api, map: &SymbolMap, o: &wire::OrderResp) -> Result<Order> {
+    fn order_of(api: Api, map: &MarketSet, o: &wire::OrderResp) -> Result<Order> {
         parse::order(api, map.require(api, &o.symbol)?, o)
     }
 
-    async fn place_once(&self, call: &Call, api: Api, l: &Loaded) -> Result<Order> {
+    async fn place_once(&self, call: &Call, api: Api, l: &MarketSet) -> Result<Order> {
         if call.path == "/fapi/v1/algoOrder" {
             let o: wire::AlgoOrderResp = self.call(call).await?;
-            parse::algo_order(l.map.require(api, &o.symbol)?, &o)
+            parse::algo_order(l.require(api, &o.symbol)?, &o)
         } else {
             let o: wire::OrderResp = self.call(call).await?;
-            Self::order_of(api, &l.map, &o)
+            Self::order_of(api, l, &o)
         }
     }
 
-    async fn query_algo(&self, l: &Loaded, venue: &str, order: &OrderRef) -> Result<Order> {
+    async fn query_algo(&self, l: &MarketSet, venue: &str, order: &OrderRef) -> Result<Order> {
         let o: wire::AlgoOrderResp = self.call(&rest::query_algo_order(venue, order)).await?;
-        parse::algo_order(l.map.require(Api::Futures, &o.symbol)?, &o)
+        parse::algo_order(l.require(Api::Futures, &o.symbol)?, &o)
     }
 
     fn not_found(e: &Error) -> bool {
@@ -241,12 +231,12 @@ impl Exchange for Binance {
 
     async fn markets(&self, kind: MarketKind) -> Result<Vec<Market>> {
         let api = Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?;
-        Ok(self.loaded(api).await?.markets.clone())
+        Ok(self.loaded(api).await?.markets().to_vec())
     }
 
     async fn market(&self, symbol: &Symbol) -> Result<Market> {
         let (_, l, _) = self.resolve(symbol).await?;
-        l.markets.iter().find(|m| &m.symbol == symbol).cloned().ok_or_else(|| {
+        l.get(symbol).cloned().ok_or_else(|| {
             Error::new(ErrorKind::BadSymbol, format!("{symbol} is not listed on Binance")).with_venue(Venue::Binance)
         })
     }
@@ -261,7 +251,7 @@ impl Exchange for Binance {
         let api = Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?;
         let l = self.loaded(api).await?;
         let rows: Vec<wire::Ticker24h> = self.call(&rest::ticker_24h(api, None)).await?;
-        Ok(parse::tickers(&l.map, api, &rows))
+        Ok(parse::tickers(&*l, api, &rows))
     }
 
     async fn order_book(&self, symbol: &Symbol, depth: Option<usize>) -> Result<OrderBook> {
@@ -299,9 +289,7 @@ impl Exchange for Binance {
         request.check()?;
         let (api, l, v) = self.resolve(&request.symbol).await?;
         let market = l
-            .markets
-            .iter()
-            .find(|m| m.symbol == request.symbol)
+            .get(&request.symbol)
             .ok_or_else(|| Error::new(ErrorKind::BadSymbol, format!("{} is not listed", request.symbol)))?;
         market
             .validate(request, None)
@@ -320,7 +308,7 @@ impl Exchange for Binance {
         let (api, l, v) = self.resolve(symbol).await?;
         let r: Result<wire::OrderResp> = self.call(&rest::cancel_order(api, &v, order)).await;
         match r {
-            Ok(o) => Self::order_of(api, &l.map, &o),
+            Ok(o) => Self::order_of(api, &l, &o),
             Err(e) if api == Api::Futures && Self::not_found(&e) => {
                 // Not a regular order: maybe a conditional (algo) order.
                 let _: serde_json::Value = self.call(&rest::cancel_algo_order(&v, order)).await.map_err(|algo| {
@@ -344,7 +332,7 @@ impl Exchange for Binance {
                 let rows: Vec<serde_json::Value> = self.call(&rest::cancel_all(api, &v)).await?;
                 rows.into_iter()
                     .filter_map(|r| serde_json::from_value::<wire::OrderResp>(r).ok())
-                    .map(|o| Self::order_of(api, &l.map, &o))
+                    .map(|o| Self::order_of(api, &l, &o))
                     .collect()
             }
             Api::Futures => {
@@ -360,7 +348,7 @@ impl Exchange for Binance {
         let (api, l, v) = self.resolve(symbol).await?;
         let r: Result<wire::OrderResp> = self.call(&rest::query_order(api, &v, order)).await;
         match r {
-            Ok(o) => Self::order_of(api, &l.map, &o),
+            Ok(o) => Self::order_of(api, &l, &o),
             Err(e) if api == Api::Futures && Self::not_found(&e) => self
                 .query_algo(&l, &v, order)
                 .await
@@ -380,12 +368,12 @@ impl Exchange for Binance {
             None => Api::for_kind(kind).ok_or_else(|| Error::unsupported(Venue::Binance, "inverse perpetuals"))?,
         };
         let l = self.loaded(api).await?;
-        let v = symbol.map(|s| l.map.to_venue(s).map(str::to_string)).transpose()?;
+        let v = symbol.map(|s| venue_of(&l, s)).transpose()?;
         let rows: Vec<wire::OrderResp> = self.call(&rest::open_orders(api, v.as_deref())).await?;
-        let mut out = parse::orders(&l.map, api, &rows)?;
+        let mut out = parse::orders(&*l, api, &rows)?;
         if api == Api::Futures {
             let algo: Vec<wire::AlgoOrderResp> = self.call(&rest::open_algo_orders(v.as_deref())).await?;
-            out.extend(parse::algo_orders(&l.map, &algo)?);
+            out.extend(parse::algo_orders(&*l, &algo)?);
         }
         Ok(out)
     }
@@ -398,12 +386,12 @@ impl Exchange for Binance {
         let rows: Vec<wire::OrderResp> = self
             .call(&rest::all_orders(api, &v, query.since, query.until, query.limit))
             .await?;
-        let mut out = parse::orders(&l.map, api, &rows)?;
+        let mut out = parse::orders(&*l, api, &rows)?;
         if api == Api::Futures {
             let algo: Vec<wire::AlgoOrderResp> = self
                 .call(&rest::all_algo_orders(&v, query.since, query.until, query.limit))
                 .await?;
-            out.extend(parse::algo_orders(&l.map, &algo)?);
+            out.extend(parse::algo_orders(&*l, &algo)?);
             out.sort_by_key(|o| o.created_at);
             if let Some(n) = query.limit {
                 let drop = out.len().saturating_sub(n);
@@ -431,12 +419,12 @@ impl Exchange for Binance {
         let v = match symbol {
             Some(s) => {
                 futures_only(s, "positions")?;
-                Some(l.map.to_venue(s)?.to_string())
+                Some(venue_of(&l, s)?)
             }
             None => None,
         };
         let rows: Vec<wire::PositionRisk> = self.call(&rest::position_risk(v.as_deref())).await?;
-        let mut out = parse::positions(&l.map, &rows)?;
+        let mut out = parse::positions(&*l, &rows)?;
         if let Some(s) = symbol {
             out.retain(|p| &p.symbol == s);
         }
@@ -465,7 +453,7 @@ impl Exchange for Binance {
         let v = match &query.symbol {
             Some(s) => {
                 futures_only(s, "income")?;
-                Some(l.map.to_venue(s)?.to_string())
+                Some(venue_of(&l, s)?)
             }
             None => None,
         };
@@ -473,7 +461,7 @@ impl Exchange for Binance {
         let rows: Vec<wire::IncomeRow> = self
             .call(&rest::income(v.as_deref(), kind, query.since, query.until, query.limit))
             .await?;
-        Ok(parse::income(&l.map, &rows))
+        Ok(parse::income(&*l, &rows))
     }
 }
 

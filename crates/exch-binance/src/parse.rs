@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::config::Api;
-use crate::symbols::{self, SymbolMap};
+use crate::symbols::{self, Resolve};
 use crate::wire::{self, de::parse_decimal};
 
 /// Decodes a JSON payload, mapping failures to a `Decode` error for `endpoint`.
@@ -83,9 +83,9 @@ pub fn ticker(symbol: Symbol, t: &wire::Ticker24h) -> Ticker {
 }
 
 /// Tickers of every row whose symbol is in `map` for `api` (other rows are skipped).
-pub fn tickers(map: &SymbolMap, api: Api, rows: &[wire::Ticker24h]) -> Vec<Ticker> {
+pub fn tickers<R: Resolve + ?Sized>(map: &R, api: Api, rows: &[wire::Ticker24h]) -> Vec<Ticker> {
     rows.iter()
-        .filter_map(|t| map.from_venue(api, &t.symbol).map(|s| ticker(s.clone(), t)))
+        .filter_map(|t| map.resolve(api, &t.symbol).map(|s| ticker(s, t)))
         .collect()
 }
 
@@ -301,14 +301,14 @@ pub fn algo_order(symbol: Symbol, o: &wire::AlgoOrderResp) -> Result<Order> {
 }
 
 /// Orders of `api`, resolving each symbol through `map`.
-pub fn orders(map: &SymbolMap, api: Api, rows: &[wire::OrderResp]) -> Result<Vec<Order>> {
+pub fn orders<R: Resolve + ?Sized>(map: &R, api: Api, rows: &[wire::OrderResp]) -> Result<Vec<Order>> {
     rows.iter()
         .map(|o| order(api, map.require(api, &o.symbol)?, o))
         .collect()
 }
 
 /// Algo orders, resolving each symbol through `map`.
-pub fn algo_orders(map: &SymbolMap, rows: &[wire::AlgoOrderResp]) -> Result<Vec<Order>> {
+pub fn algo_orders<R: Resolve + ?Sized>(map: &R, rows: &[wire::AlgoOrderResp]) -> Result<Vec<Order>> {
     rows.iter()
         .map(|o| algo_order(map.require(Api::Futures, &o.symbol)?, o))
         .collect()
@@ -346,7 +346,7 @@ pub fn futures_balances(rows: &[wire::FuturesBalance]) -> Vec<Balance> {
 
 /// Positions without zero rows. `BOTH` rows are one-way (side from the sign); `LONG`/`SHORT`
 /// rows are hedge-mode sides.
-pub fn positions(map: &SymbolMap, rows: &[wire::PositionRisk]) -> Result<Vec<Position>> {
+pub fn positions<R: Resolve + ?Sized>(map: &R, rows: &[wire::PositionRisk]) -> Result<Vec<Position>> {
     let mut out = Vec::new();
     for p in rows.iter().filter(|p| !p.position_amt.is_zero()) {
         let symbol = map.require(Api::Futures, &p.symbol)?;
@@ -412,14 +412,14 @@ pub fn income_type(k: &IncomeKind) -> &str {
 }
 
 /// Income rows; a symbol not in the map (delisted) leaves the record without a symbol.
-pub fn income(map: &SymbolMap, rows: &[wire::IncomeRow]) -> Vec<Income> {
+pub fn income<R: Resolve + ?Sized>(map: &R, rows: &[wire::IncomeRow]) -> Vec<Income> {
     rows.iter()
         .map(|r| Income {
             symbol: r
                 .symbol
                 .as_deref()
                 .filter(|s| !s.is_empty())
-                .and_then(|s| map.from_venue(Api::Futures, s).cloned()),
+                .and_then(|s| map.resolve(Api::Futures, s)),
             kind: income_kind(&r.income_type),
             amount: r.income,
             asset: r.asset.clone(),

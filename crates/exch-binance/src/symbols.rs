@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use exch_core::{Error, ErrorKind, MarketKind, Result, Symbol, Venue};
+use exch_core::{Error, ErrorKind, MarketKind, MarketSet, Result, Symbol, Venue};
 
 use crate::config::Api;
 use crate::wire::SymbolInfo;
@@ -24,6 +24,40 @@ pub fn unified(api: Api, info: &SymbolInfo) -> Option<Symbol> {
             let s = Symbol::perpetual(&info.base_asset, &info.quote_asset, settle).ok()?;
             (s.kind() == MarketKind::LinearPerpetual).then_some(s)
         }
+    }
+}
+
+/// Resolves a Binance symbol of one API to its unified symbol.
+///
+/// Implemented by [`SymbolMap`] and by the core [`MarketSet`] of the client's market cache
+/// (one set per market kind: the caller passes the set of the API it parses for).
+pub trait Resolve {
+    /// The unified symbol of the Binance symbol `venue` on `api`, if listed.
+    fn resolve(&self, api: Api, venue: &str) -> Option<Symbol>;
+
+    /// Like [`Resolve::resolve`], but `BadSymbol` when unknown.
+    fn require(&self, api: Api, venue: &str) -> Result<Symbol> {
+        self.resolve(api, venue).ok_or_else(|| {
+            Error::new(
+                ErrorKind::BadSymbol,
+                format!("Binance {} symbol {venue} is not in the loaded markets", api.name()),
+            )
+            .with_venue(Venue::Binance)
+        })
+    }
+}
+
+impl Resolve for MarketSet {
+    fn resolve(&self, api: Api, venue: &str) -> Option<Symbol> {
+        self.by_venue_symbol(venue)
+            .filter(|m| Api::for_kind(m.kind) == Some(api))
+            .map(|m| m.symbol.clone())
+    }
+}
+
+impl Resolve for SymbolMap {
+    fn resolve(&self, api: Api, venue: &str) -> Option<Symbol> {
+        self.from_venue(api, venue).cloned()
     }
 }
 
@@ -65,17 +99,6 @@ impl SymbolMap {
     /// The unified symbol of the Binance symbol `venue` on `api`.
     pub fn from_venue(&self, api: Api, venue: &str) -> Option<&Symbol> {
         self.from_venue.get(&(api, venue.to_string()))
-    }
-
-    /// Like [`SymbolMap::from_venue`], but `BadSymbol` when unknown.
-    pub fn require(&self, api: Api, venue: &str) -> Result<Symbol> {
-        self.from_venue(api, venue).cloned().ok_or_else(|| {
-            Error::new(
-                ErrorKind::BadSymbol,
-                format!("Binance {} symbol {venue} is not in the loaded markets", api.name()),
-            )
-            .with_venue(Venue::Binance)
-        })
     }
 
     /// Number of mapped symbols.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use exch_binance::config::Api;
 use exch_binance::rest::{self, Auth, Call};
-use exch_binance::symbols::SymbolMap;
+use exch_binance::symbols::{Resolve, SymbolMap};
 use exch_binance::{parse, wire};
 use exch_core::{
     IncomeKind, Interval, MarginMode, OrderRef, OrderRequest, OrderType, PositionMode, PositionSide, Side, Symbol,
