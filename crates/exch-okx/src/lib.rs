@@ -530,13 +530,9 @@ impl Exchange for Okx {
             None => None,
             Some(IncomeKind::Funding) => Some("8".to_string()),
             Some(IncomeKind::Transfer) => Some("1".to_string()),
+            // Trade bills carry both the realized PnL and the fee.
+            Some(IncomeKind::RealizedPnl | IncomeKind::Fee) => Some("2".to_string()),
             Some(IncomeKind::Other(code)) => Some(code.clone()),
-            Some(k @ (IncomeKind::RealizedPnl | IncomeKind::Fee)) => {
-                return Err(Error::unsupported(
-                    Venue::Okx,
-                    &format!("income of kind {k:?} (OKX books it inside trade bills)"),
-                ))
-            }
         };
         let inst = match &q.symbol {
             Some(s) => Some(self.market_of(s).await?.venue_symbol),
@@ -557,7 +553,10 @@ impl Exchange for Okx {
             );
             let rows: Vec<wire::Bill> = self.rest().call(&req).await?;
             for b in &rows {
-                out.push(parse::income(b, &mm)?);
+                match &q.kind {
+                    Some(k) => out.extend(parse::income_of_kind(b, &mm, k)?),
+                    None => out.push(parse::income(b, &mm)?),
+                }
             }
             match rows.last() {
                 Some(last) if rows.len() >= rest::PAGE_MAX => after = Some(last.bill_id.clone()),

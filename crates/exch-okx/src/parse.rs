@@ -515,6 +515,30 @@ pub fn income(b: &wire::Bill, markets: &MarketMap) -> Result<Income> {
     })
 }
 
+/// An income record of the wanted kind from a bill, or `None` when the bill holds none of it.
+/// Trade bills (`type` 2) carry the realized PnL in `pnl` and the fee in `fee`; other kinds
+/// take the balance change of bills of their type.
+pub fn income_of_kind(b: &wire::Bill, markets: &MarketMap, kind: &IncomeKind) -> Result<Option<Income>> {
+    let pick = |value: &str, k: IncomeKind| -> Result<Option<Income>> {
+        let Some(amount) = opt_dec(value).filter(|v| !v.is_zero()) else {
+            return Ok(None);
+        };
+        let mut i = income(b, markets)?;
+        i.kind = k;
+        i.amount = amount.normalize();
+        Ok(Some(i))
+    };
+    match kind {
+        IncomeKind::RealizedPnl if b.bill_type == "2" => pick(&b.pnl, IncomeKind::RealizedPnl),
+        IncomeKind::Fee if b.bill_type == "2" => pick(&b.fee, IncomeKind::Fee),
+        IncomeKind::RealizedPnl | IncomeKind::Fee => Ok(None),
+        k => {
+            let i = income(b, markets)?;
+            Ok((&i.kind == k).then_some(i))
+        }
+    }
+}
+
 /// The position mode from `GET /api/v5/account/config`.
 pub fn position_mode(rows: &[wire::AccountConfig]) -> Result<PositionMode> {
     match rows.first().map(|r| r.pos_mode.as_str()) {

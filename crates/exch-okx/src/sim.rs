@@ -1006,7 +1006,9 @@ fn bills(sim: &SimHandle, account: &str, req: &RawRequest) -> Response {
                 (
                     id,
                     json!({"billId": id.to_string(), "instType": "SWAP", "instId": inst, "ccy": i.asset,
-                           "balChg": num(i.amount), "type": code, "subType": "", "ts": i.timestamp.to_string()}),
+                           "balChg": num(i.amount), "type": code, "subType": "", "ts": i.timestamp.to_string(),
+                           "pnl": if i.kind == IncomeKind::RealizedPnl { num(i.amount) } else { "0".into() },
+                           "fee": if i.kind == IncomeKind::Fee { num(i.amount) } else { "0".into() }}),
                 )
             })
         })

@@ -727,3 +727,47 @@ async fn clock_skew_rejection_resyncs_once() {
         "one rejected, one retried"
     );
 }
+
+#[tokio::test]
+async fn realized_pnl_and_fees_from_trade_bills() {
+    let server = start().await;
+    let okx = client(&server);
+    let perp = sym("BTC/USDT:USDT");
+    okx.place_order(&OrderRequest::market(perp.clone(), Side::Buy, d("0.1")).build().unwrap())
+        .await
+        .unwrap();
+    server.state().set_book(
+        &perp,
+        vec![Level {
+            price: d("51000"),
+            qty: d("5"),
+        }],
+        vec![Level {
+            price: d("51000.1"),
+            qty: d("5"),
+        }],
+    );
+    okx.close_position(&perp, None).await.unwrap();
+    let pnl = okx
+        .income(&IncomeQuery {
+            kind: Some(IncomeKind::RealizedPnl),
+            ..IncomeQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(pnl.len(), 1);
+    assert_eq!(pnl[0].amount, d("99.99"), "bought 0.1 at 50000.1, sold at 51000");
+    let fees = okx
+        .income(&IncomeQuery {
+            kind: Some(IncomeKind::Fee),
+            ..IncomeQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(fees.len(), 2);
+    assert!(fees
+        .iter()
+        .all(|f| f.amount < Decimal::ZERO && f.kind == IncomeKind::Fee));
+    let bills = server.log().find("GET", "/api/v5/account/bills").pop().unwrap();
+    assert_eq!(bills.query_param("type"), Some("2"));
+}
