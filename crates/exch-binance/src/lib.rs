@@ -383,20 +383,29 @@ impl Exchange for Binance {
             Error::new(ErrorKind::BadRequest, "Binance order history needs a symbol").with_venue(Venue::Binance)
         })?;
         let (api, l, v) = self.resolve(symbol).await?;
-        let rows: Vec<wire::OrderResp> = self
-            .call(&rest::all_orders(api, &v, query.since, query.until, query.limit))
-            .await?;
-        let mut out = parse::orders(&*l, api, &rows)?;
-        if api == Api::Futures {
-            let algo: Vec<wire::AlgoOrderResp> = self
-                .call(&rest::all_algo_orders(&v, query.since, query.until, query.limit))
-                .await?;
-            out.extend(parse::algo_orders(&*l, &algo)?);
-            out.sort_by_key(|o| o.created_at);
-            if let Some(n) = query.limit {
-                let drop = out.len().saturating_sub(n);
-                out.drain(..drop);
+        // Futures answers at most 7 days per request: a longer range is read window by window.
+        let windows = match (api, query.since) {
+            (Api::Futures, Some(since)) => {
+                let until = query.until.unwrap_or_else(|| self.inner.rest.clock(api).now_ms());
+                rest::time_windows(since, until, rest::FUTURES_HISTORY_WINDOW_MS)
             }
+            _ => vec![(query.since, query.until)],
+        };
+        let mut out = Vec::new();
+        for (since, until) in windows {
+            let rows: Vec<wire::OrderResp> = self.call(&rest::all_orders(api, &v, since, until, query.limit)).await?;
+            out.extend(parse::orders(&*l, api, &rows)?);
+            if api == Api::Futures {
+                let algo: Vec<wire::AlgoOrderResp> =
+                    self.call(&rest::all_algo_orders(&v, since, until, query.limit)).await?;
+                out.extend(parse::algo_orders(&*l, &algo)?);
+            }
+        }
+        out.sort_by_key(|o| o.created_at);
+        out.dedup_by(|a, b| a.id == b.id);
+        if let Some(n) = query.limit {
+            let drop = out.len().saturating_sub(n);
+            out.drain(..drop);
         }
         Ok(out)
     }

@@ -754,6 +754,29 @@ where
     Ok(out)
 }
 
+/// The widest `startTime`..`endTime` range futures history endpoints accept (under 7 days).
+pub const FUTURES_HISTORY_WINDOW_MS: TimestampMs = 7 * 24 * 3_600_000 - 1;
+
+/// Splits `since..=until` into consecutive inclusive windows of at most `span` ms.
+pub fn time_windows(
+    since: TimestampMs,
+    until: TimestampMs,
+    span: TimestampMs,
+) -> Vec<(Option<TimestampMs>, Option<TimestampMs>)> {
+    let span = span.max(1);
+    let mut out = Vec::new();
+    let mut start = since;
+    loop {
+        let end = start.saturating_add(span - 1).min(until);
+        out.push((Some(start), Some(end)));
+        if end >= until {
+            break;
+        }
+        start = end + 1;
+    }
+    out
+}
+
 /// The API of `market`'s kind, or `Unsupported`.
 pub fn api_for(market: &Market) -> Result<Api> {
     Api::for_kind(market.kind).ok_or_else(|| unsupported("inverse perpetuals are not supported by exch-binance"))
@@ -1093,6 +1116,18 @@ mod tests {
     }
 
     type Calls = std::cell::RefCell<Vec<(Option<i64>, Option<i64>, Option<usize>)>>;
+
+    #[test]
+    fn history_windows_cover_the_range_without_overlap() {
+        let w = time_windows(0, 25, 10);
+        assert_eq!(w, vec![(Some(0), Some(9)), (Some(10), Some(19)), (Some(20), Some(25))]);
+        assert_eq!(time_windows(5, 5, 10), vec![(Some(5), Some(5))]);
+        let day = 24 * 3_600_000;
+        assert_eq!(time_windows(0, 20 * day, FUTURES_HISTORY_WINDOW_MS).len(), 3);
+        assert!(time_windows(0, 20 * day, FUTURES_HISTORY_WINDOW_MS)
+            .iter()
+            .all(|(s, e)| e.unwrap() - s.unwrap() < 7 * day));
+    }
 
     #[test]
     fn usage_headers_reach_the_limiter_and_costs_the_weights() {

@@ -348,6 +348,29 @@ async fn settings_income_and_balances() {
     assert!(fut[0].free < fut[0].total);
 }
 
+#[tokio::test]
+async fn futures_history_over_more_than_seven_days_is_read_in_windows() {
+    let (server, bn) = setup("history_windows").await;
+    let o = bn
+        .place_order(
+            &OrderRequest::limit(perp(), Side::Buy, dec!(0.01), dec!(29000))
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let now = bn.server_time().await.unwrap();
+    let mut q = OrderQuery::symbol(perp());
+    q.since = Some(now - 20 * 86_400_000);
+    q.until = Some(now + 60_000);
+    let history = bn.order_history(&q).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].id, o.id);
+    let calls = server.log().find("GET", "/fapi/v1/allOrders");
+    assert_eq!(calls.len(), 3, "20 days in windows under 7 days");
+    assert_eq!(server.log().count("GET", "/fapi/v1/allAlgoOrders"), 3);
+}
+
 // ----- fault drills ------------------------------------------------------------------------
 
 #[tokio::test(start_paused = true)]
