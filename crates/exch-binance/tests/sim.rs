@@ -371,6 +371,26 @@ async fn futures_history_over_more_than_seven_days_is_read_in_windows() {
     assert_eq!(server.log().count("GET", "/fapi/v1/allAlgoOrders"), 3);
 }
 
+#[tokio::test]
+async fn recv_window_and_timestamp_come_from_config_and_clock_sync() {
+    let (server, _) = setup("recv_window").await;
+    let config = server
+        .client_config()
+        .credentials(Credentials::new("key-recv_window", "secret-recv_window"))
+        .recv_window(Duration::from_millis(10_000));
+    let bn = Binance::with_retry_policy(config, retry()).unwrap();
+    server.clock().set_skew_ms(-20_000);
+    bn.balances(AccountKind::Spot).await.unwrap();
+    let req = server.log().find("GET", "/api/v3/account").pop().unwrap();
+    assert_eq!(req.query_param("recvWindow"), Some("10000"));
+    let ts: i64 = req.query_param("timestamp").unwrap().parse().unwrap();
+    assert!(
+        (ts - req.time_ms).abs() < 5_000,
+        "timestamp follows the venue clock, not the local one"
+    );
+    assert_eq!(server.log().count("GET", "/api/v3/time"), 1);
+}
+
 // ----- fault drills ------------------------------------------------------------------------
 
 #[tokio::test(start_paused = true)]
