@@ -52,6 +52,7 @@ pub mod rest;
 pub mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stream;
 pub mod symbols;
 pub mod wire;
 
@@ -71,6 +72,9 @@ use http::HeaderMap;
 
 use crate::rest::Call;
 use crate::symbols::SymbolMap;
+
+pub use crate::stream::BingxStreams;
+pub use exch_core::stream::{MarketStream, StreamConfig, StreamEvent, Subscription};
 
 /// The BingX error table and usage headers, plugged into the core transport.
 #[derive(Debug, Clone, Copy, Default)]
@@ -368,6 +372,60 @@ impl Bingx {
         let m = Arc::new(SymbolMap::from_markets(set.markets()));
         maps.insert(kind, (set, m.clone()));
         Ok(m)
+    }
+
+    /// The public market-data stream protocol of this client's hosts (see [`stream::ws_urls`]),
+    /// with the symbol maps of the markets `subs` use loaded.
+    pub async fn stream_protocol(&self, subs: &[Subscription]) -> Result<BingxStreams> {
+        let mut proto = BingxStreams::new(&self.inner.config)?;
+        let mut kinds: Vec<MarketKind> = subs.iter().map(|s| s.symbol.kind()).collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            // Fails early (without loading) for a market BingX does not stream here.
+            proto.url_of(kind)?;
+            proto = proto.with_markets(kind, self.symbol_map(kind).await?);
+        }
+        Ok(proto)
+    }
+
+    /// Subscribes to public market data (ticker, trades, books, candles) of spot
+    /// (`BTC/USDT`) and perpetual swap (`BTC/USDT:USDT`) symbols and returns the reconnecting
+    /// stream of typed events.
+    ///
+    /// Loads the markets of the subscribed kinds first (a symbol BingX does not list is a
+    /// `BadSymbol` error, a channel it lacks `Unsupported`), then hands [`BingxStreams`] to
+    /// [`exch_core::stream::subscribe`]. [`exch_core::stream::Channel::BOOK`] is BingX's
+    /// incremental book (`@incrDepth`, checked for consecutive update ids, re-subscribed on a
+    /// gap); a book with a depth is the partial-book snapshot stream (`@depth<N>`).
+    ///
+    /// ```no_run
+    /// use exch_bingx::{Bingx, StreamConfig, StreamEvent, Subscription};
+    /// use exch_core::{ClientConfig, Symbol};
+    /// use futures::StreamExt;
+    ///
+    /// # async fn run() -> exch_core::Result<()> {
+    /// let bingx = Bingx::new(ClientConfig::new())?;
+    /// let perp: Symbol = "BTC/USDT:USDT".parse()?;
+    /// let mut events = bingx
+    ///     .stream([Subscription::book(perp.clone()), Subscription::trades(perp)], StreamConfig::default())
+    ///     .await?;
+    /// while let Some(ev) = events.next().await {
+    ///     if let StreamEvent::BookUpdate(u) = ev {
+    ///         println!("best bid {:?}", u.book.best_bid());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stream(
+        &self,
+        subs: impl IntoIterator<Item = Subscription>,
+        config: StreamConfig,
+    ) -> Result<MarketStream> {
+        let subs: Vec<Subscription> = subs.into_iter().collect();
+        let proto = self.stream_protocol(&subs).await?;
+        exch_core::stream::subscribe(Arc::new(proto), subs, config)
     }
 
     async fn native(&self, symbol: &Symbol) -> Result<(Arc<SymbolMap>, String)> {
