@@ -12,6 +12,11 @@
 //!   client order id.
 //! * Cancel-all is emulated (open orders, then batch cancels of at most 20) and
 //!   [`Exchange::capabilities`] says so.
+//! * Public streams ([`Okx::stream`], [`stream`]): tickers, trades, the 400-level `books`
+//!   channel kept as a local book (`prevSeqId`/`seqId` linkage and the signed CRC-32 checksum;
+//!   a gap or a bad checksum resubscribes that one book) and candles on the business endpoint;
+//!   SWAP sizes converted to base units; text `ping`/`pong` heartbeat; reconnects on the
+//!   `64008` service-upgrade notice.
 //!
 //! ```no_run
 //! use exch_core::{ClientConfig, Credentials, Decimal, Environment, Exchange, OrderRequest, Side};
@@ -42,8 +47,11 @@ pub mod rest;
 pub mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stream;
 pub mod symbols;
 pub mod wire;
+
+pub use stream::OkxStreams;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -55,6 +63,8 @@ use exch_core::{
     OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol, Ticker,
     TimestampMs, Trade, Venue,
 };
+
+use exch_core::stream::{MarketStream, StreamConfig, Subscription};
 
 use crate::config::OkxConfig;
 use crate::rest::RestClient;
@@ -149,6 +159,34 @@ impl Okx {
             .resolve(symbol, || self.load(symbol.kind()))
             .await
             .map_err(|e| e.with_venue(Venue::Okx))
+    }
+
+    /// The stream protocol for `subs`: loads the markets of their kinds (SPOT, SWAP) and
+    /// resolves the WebSocket URLs of this client's configuration. Use it to adjust the
+    /// protocol (e.g. [`OkxStreams::with_heartbeat`]) before [`exch_core::stream::subscribe`].
+    pub async fn stream_protocol(&self, subs: &[Subscription]) -> Result<OkxStreams> {
+        let mut kinds: Vec<MarketKind> = subs.iter().map(|s| s.symbol.kind()).collect();
+        kinds.sort_by_key(|k| symbols::inst_type(*k));
+        kinds.dedup();
+        let mut map = MarketMap::default();
+        for kind in kinds {
+            map.extend(self.markets(kind).await?);
+        }
+        OkxStreams::new(self.config(), map)
+    }
+
+    /// Subscribes to public market data: tickers, trades, books (local 400-level book with
+    /// sequence and checksum checks) and candles, for SPOT and SWAP symbols, with quantities
+    /// in base units. Fails at once for an unknown symbol or an unsupported channel; later
+    /// failures arrive as events while the stream reconnects. See [`stream`].
+    pub async fn stream(
+        &self,
+        subs: impl IntoIterator<Item = Subscription>,
+        config: StreamConfig,
+    ) -> Result<MarketStream> {
+        let subs: Vec<Subscription> = subs.into_iter().collect();
+        let protocol = self.stream_protocol(&subs).await?;
+        exch_core::stream::subscribe(Arc::new(protocol), subs, config).map_err(|e| e.with_venue(Venue::Okx))
     }
 
     async fn market_map(&self, kind: MarketKind) -> Result<MarketMap> {
