@@ -878,7 +878,10 @@ const fn idx(api: Api) -> usize {
 impl Rest {
     /// Transports, clocks and the shared limiter for `config`.
     pub fn new(config: &ClientConfig, retry: RetryPolicy) -> Result<Self> {
-        let key = LimiterKey::for_credentials(Venue::Binance, config.credentials.as_ref());
+        // Unauthenticated clients get public buckets per server (keyed by the spot base URL, which
+        // tells production, testnet and a simulator apart).
+        let key =
+            LimiterKey::for_credentials_at(Venue::Binance, config.credentials.as_ref(), &Api::Spot.base_url(config));
         let limiter = LimiterRegistry::global().limiter_with_scopes(&key, &default_scopes());
         for (name, quota) in default_scopes() {
             limiter.ensure_scope(name, quota);

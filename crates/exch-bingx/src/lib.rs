@@ -186,7 +186,7 @@ impl Bingx {
     /// Like [`Bingx::new`] with a private limiter registry (tests).
     pub fn with_registry(config: ClientConfig, registry: &LimiterRegistry) -> Result<Bingx> {
         let base_url = config::rest_base_url(&config)?;
-        let key = LimiterKey::for_credentials(Venue::Bingx, config.credentials.as_ref());
+        let key = LimiterKey::for_credentials_at(Venue::Bingx, config.credentials.as_ref(), &base_url);
         let limiter = registry.limiter_with_scopes(&key, &limiter_scopes()?);
         let transport = HttpTransport::new(&config, Arc::new(BingxHooks), limiter)?;
         let probe_transport = transport.clone();

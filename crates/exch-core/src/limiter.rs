@@ -126,6 +126,25 @@ impl LimiterKey {
         }
     }
 
+    /// The buckets of unauthenticated requests to `venue` at `base_url`: one set per server, so
+    /// that a simulator, a testnet and production never share (or drain) each other's public
+    /// buckets.
+    ///
+    /// Equal to `api_key(venue, "public@<base_url>")`, the form venue crates built by hand
+    /// before this constructor existed (no real API key has that shape).
+    pub fn public_at(venue: Venue, base_url: &str) -> Self {
+        Self::api_key(venue, &format!("public@{base_url}"))
+    }
+
+    /// [`api_key`](Self::api_key) when credentials are present, else
+    /// [`public_at`](Self::public_at) `base_url`.
+    pub fn for_credentials_at(venue: Venue, credentials: Option<&Credentials>, base_url: &str) -> Self {
+        match credentials {
+            Some(c) => Self::api_key(venue, &c.api_key),
+            None => Self::public_at(venue, base_url),
+        }
+    }
+
     /// The buckets of `api_key` on `venue`.
     pub fn api_key(venue: Venue, api_key: &str) -> Self {
         LimiterKey {
@@ -622,6 +641,28 @@ mod tests {
             &LimiterRegistry::global().limiter(&key),
             &LimiterRegistry::global().limiter(&key)
         ));
+    }
+
+    #[test]
+    fn public_buckets_are_per_server() {
+        let sim = LimiterKey::public_at(Venue::Okx, "http://127.0.0.1:4000");
+        let prod = LimiterKey::public_at(Venue::Okx, "https://www.okx.com");
+        assert_ne!(sim, prod);
+        assert_ne!(sim, LimiterKey::public(Venue::Okx));
+        assert_ne!(sim, LimiterKey::public_at(Venue::Bingx, "http://127.0.0.1:4000"));
+        // The hand-built form venues used before keeps naming the same buckets.
+        assert_eq!(sim, LimiterKey::api_key(Venue::Okx, "public@http://127.0.0.1:4000"));
+        let reg = LimiterRegistry::new();
+        assert!(!Arc::ptr_eq(&reg.limiter(&sim), &reg.limiter(&prod)));
+        let creds = Credentials::new("k1", "s");
+        assert_eq!(
+            LimiterKey::for_credentials_at(Venue::Bingx, Some(&creds), "http://a"),
+            LimiterKey::api_key(Venue::Bingx, "k1")
+        );
+        assert_eq!(
+            LimiterKey::for_credentials_at(Venue::Bingx, None, "http://a"),
+            LimiterKey::public_at(Venue::Bingx, "http://a")
+        );
     }
 
     #[tokio::test(start_paused = true)]

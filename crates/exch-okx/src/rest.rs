@@ -947,7 +947,7 @@ impl RestClient {
     pub fn new(cfg: &OkxConfig) -> Result<Self> {
         let scopes: Vec<(&str, ScopeQuota)> = Vec::new();
         let registry = LimiterRegistry::global();
-        let public_key = LimiterKey::api_key(Venue::Okx, &format!("public@{}", cfg.rest_url));
+        let public_key = LimiterKey::public_at(Venue::Okx, &cfg.rest_url);
         let public_limiter = registry.limiter_with_scopes(&public_key, &scopes);
         for ep in endpoints::ALL.iter().filter(|e| !e.private) {
             public_limiter.ensure_scope(&ep.label(), quota(ep)?);
