@@ -1,5 +1,6 @@
-//! Criterion benchmarks: decode and normalise each payload of `fixtures/bench/`, build and sign
-//! requests, rate-limiter acquire, and the client against bare reqwest on loopback.
+//! Criterion benchmarks: decode and normalise each payload of `fixtures/bench/` (and the
+//! prototype decoders of `exch_bench::fast`), build and sign requests, rate-limiter acquire,
+//! local-book apply, and the client against bare reqwest on loopback.
 //!
 //! `cargo bench -p exch-bench` (or `cargo xtask bench`); `-- --quick` for a short run.
 
@@ -21,13 +22,15 @@ type Case<'a> = (&'a str, &'a [u8], fn(&BinanceFixture) -> exch_core::Result<usi
 fn parse(c: &mut Criterion) {
     let f = fixture();
     let mut g = c.benchmark_group("binance/parse");
-    let cases: [Case<'_>; 6] = [
+    let cases: [Case<'_>; 8] = [
         ("order_book_1000", &f.payloads.depth, ops::binance_order_book),
         ("trades_500", &f.payloads.trades, ops::binance_trades),
         ("ticker", &f.payloads.ticker, ops::binance_ticker),
         ("order", &f.payloads.order, ops::binance_order),
         ("positions_40", &f.payloads.positions, ops::binance_positions),
         ("markets_150", &f.payloads.exchange_info, ops::binance_markets),
+        ("order_book_1000_fast", &f.payloads.depth, ops::binance_order_book_fast),
+        ("trades_500_fast", &f.payloads.trades, ops::binance_trades_fast),
     ];
     for (name, bytes, op) in cases {
         g.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -56,6 +59,14 @@ fn limiter(c: &mut Criterion) {
     let l = ops::roomy_limiter();
     c.bench_function("core/limiter_acquire", |b| {
         b.iter(|| rt.block_on(l.acquire(black_box("bench"), 1)))
+    });
+}
+
+fn local_book(c: &mut Criterion) {
+    let f = fixture();
+    let messages = ops::book_messages(&f).expect("book messages");
+    c.bench_function("core/local_book_snapshot_plus_100_deltas", |b| {
+        b.iter(|| ops::local_book_apply(black_box(&f.btc), black_box(&messages)))
     });
 }
 
@@ -94,5 +105,5 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, sign, limiter, end_to_end);
+criterion_group!(benches, parse, sign, limiter, local_book, end_to_end);
 criterion_main!(benches);

@@ -15,6 +15,7 @@
 //! | `binance.sign_get` | `rest::query_order` + `Call::prepare` + `rest::to_request` | `sign('order', 'private', 'GET', ...)` |
 //! | `binance.sign_order` | `rest::new_order` from an `OrderRequest` + prepare + to_request | `sign('order', 'private', 'POST', ...)` |
 //! | `core.limiter_acquire` | `RateLimiter::acquire` of weight 1 on a roomy scope | (no equivalent) |
+//! | `core.local_book_apply` | `LocalBook::apply`: the 1000-level snapshot, then 100 deltas of 10 levels | (no equivalent) |
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -23,7 +24,8 @@ use exch_binance::config::Api;
 use exch_binance::rest::{self, Auth};
 use exch_binance::symbols::SymbolMap;
 use exch_binance::{parse, wire};
-use exch_core::{OrderRef, OrderRequest, RateLimiter, ScopeQuota, Side, Symbol};
+use exch_core::stream::{BookMessage, LocalBook, SequenceRule};
+use exch_core::{Level, OrderRef, OrderRequest, RateLimiter, ScopeQuota, Side, Symbol};
 use rust_decimal::Decimal;
 
 use crate::payload;
@@ -39,6 +41,8 @@ pub const TIMESTAMP_MS: i64 = 1_735_689_600_000;
 pub struct Op {
     /// `venue.operation`, as in the CCXT scripts.
     pub name: &'static str,
+    /// The CCXT operation it is compared with (usually `name`).
+    pub compare_to: &'static str,
     /// What it does, for the report.
     pub what: &'static str,
     /// Runs the operation once.
@@ -128,7 +132,11 @@ pub fn binance_ticker(f: &BinanceFixture) -> exch_core::Result<usize> {
 /// Decodes the order, resolves its symbol and normalises it; the number of characters of its id.
 pub fn binance_order(f: &BinanceFixture) -> exch_core::Result<usize> {
     let o: wire::OrderResp = parse::decode("POST /api/v3/order", &f.payloads.order)?;
-    let symbol = f.spot.require(Api::Spot, &o.symbol)?;
+    let symbol = f
+        .spot
+        .from_venue(Api::Spot, &o.symbol)
+        .cloned()
+        .ok_or_else(|| exch_core::Error::new(exch_core::ErrorKind::BadSymbol, "not in the loaded markets"))?;
     Ok(parse::order(Api::Spot, symbol, &o)?.id.len())
 }
 
@@ -168,6 +176,36 @@ pub fn binance_sign_order(f: &BinanceFixture, base_url: &str) -> exch_core::Resu
     Ok(n)
 }
 
+/// The order book through the [`crate::fast`] prototype; the number of levels.
+pub fn binance_order_book_fast(f: &BinanceFixture) -> exch_core::Result<usize> {
+    let book = crate::fast::order_book(f.btc.clone(), &f.payloads.depth)?;
+    Ok(book.bids.len() + book.asks.len())
+}
+
+/// The trades through the [`crate::fast`] prototype; the number of trades.
+pub fn binance_trades_fast(f: &BinanceFixture) -> exch_core::Result<usize> {
+    Ok(crate::fast::trades(&f.btc, &f.payloads.trades)?.len())
+}
+
+/// The prototype decoders of [`crate::fast`], compared with the same CCXT operations.
+pub fn binance_prototypes(f: &BinanceFixture) -> Vec<Op> {
+    let (a, b) = (f.clone(), f.clone());
+    vec![
+        Op {
+            name: "binance.order_book.fast",
+            compare_to: "binance.order_book",
+            what: "order book, 1000 levels a side; exch-bench prototype decoder",
+            run: Box::new(move || binance_order_book_fast(black_box(&a)).unwrap_or(0)),
+        },
+        Op {
+            name: "binance.trades.fast",
+            compare_to: "binance.trades",
+            what: "trades, 500; exch-bench prototype decoder",
+            run: Box::new(move || binance_trades_fast(black_box(&b)).unwrap_or(0)),
+        },
+    ]
+}
+
 /// The Binance operations over `f`.
 pub fn binance(f: &BinanceFixture) -> Vec<Op> {
     fn op(
@@ -179,6 +217,7 @@ pub fn binance(f: &BinanceFixture) -> Vec<Op> {
         let f = f.clone();
         Op {
             name,
+            compare_to: name,
             what,
             run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
         }
@@ -199,11 +238,13 @@ pub fn binance(f: &BinanceFixture) -> Vec<Op> {
         op("binance.markets", "markets, 150 spot", f, binance_markets),
         Op {
             name: "binance.sign_get",
+            compare_to: "binance.sign_get",
             what: "build + sign a private GET",
             run: Box::new(|| binance_sign_get(black_box(BASE)).unwrap_or(0)),
         },
         Op {
             name: "binance.sign_order",
+            compare_to: "binance.sign_order",
             what: "build + sign an order POST",
             run: Box::new(move || binance_sign_order(black_box(&sign_f), BASE).unwrap_or(0)),
         },
@@ -225,9 +266,80 @@ pub fn limiter_acquire() -> Op {
     let limiter = roomy_limiter();
     Op {
         name: "core.limiter_acquire",
+        compare_to: "core.limiter_acquire",
         what: "rate-limiter acquire (weight 1)",
         run: Box::new(move || usize::from(rt.block_on(limiter.acquire("bench", 1)).is_ok())),
     }
+}
+
+/// The messages of the local-book benchmark: the 1000-level snapshot of the depth payload
+/// (last id 1000) and 100 deltas (ids 1001..=1100) of 10 levels each near the top of the book:
+/// changed quantities, removed levels (quantity 0) and new levels, from a seeded xorshift.
+///
+/// # Errors
+/// The depth payload does not decode.
+pub fn book_messages(f: &BinanceFixture) -> exch_core::Result<Vec<BookMessage>> {
+    let d: wire::Depth = parse::decode("GET /api/v3/depth", &f.payloads.depth)?;
+    let book = parse::order_book(f.btc.clone(), &d);
+    let mut out = vec![BookMessage::snapshot(f.btc.clone(), book.bids.clone(), book.asks.clone()).with_last_id(1000)];
+    let mut x: u64 = 0x5EED_B00C;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let tick = Decimal::new(1, 2);
+    for k in 0..100u64 {
+        let mut side = |levels: &[Level], dir: Decimal| -> Vec<Level> {
+            (0..5)
+                .map(|_| {
+                    let base = levels[next(50) as usize].price;
+                    let price = match next(3) {
+                        0 => base,
+                        _ => base + dir * tick * Decimal::from(next(4)),
+                    };
+                    let qty = match next(4) {
+                        0 => Decimal::ZERO,
+                        _ => Decimal::new(next(500_000) as i64 + 1, 5),
+                    };
+                    Level { price, qty }
+                })
+                .collect()
+        };
+        let bids = side(&book.bids, Decimal::NEGATIVE_ONE);
+        let asks = side(&book.asks, Decimal::ONE);
+        out.push(BookMessage::delta(f.btc.clone(), bids, asks).with_ids(1001 + k, 1001 + k));
+    }
+    Ok(out)
+}
+
+/// Applies the snapshot and the 100 deltas to a fresh `Range`-sequenced book; the number of
+/// levels left.
+pub fn local_book_apply(symbol: &Symbol, messages: &[BookMessage]) -> usize {
+    let mut book = LocalBook::new(symbol.clone(), SequenceRule::Range);
+    for m in messages {
+        if book.apply(m).is_err() {
+            return 0;
+        }
+    }
+    let (b, a) = book.len();
+    b + a
+}
+
+/// The local-book benchmark as an [`Op`].
+///
+/// # Errors
+/// The depth payload does not decode.
+pub fn local_book(f: &BinanceFixture) -> Result<Op, String> {
+    let messages = book_messages(f).map_err(|e| e.to_string())?;
+    let symbol = f.btc.clone();
+    Ok(Op {
+        name: "core.local_book_apply",
+        compare_to: "core.local_book_apply",
+        what: "local book: 1000-level snapshot + 100 deltas of 10 levels",
+        run: Box::new(move || local_book_apply(black_box(&symbol), black_box(&messages))),
+    })
 }
 
 /// Every operation of every implemented venue, then the core ones.
@@ -235,7 +347,10 @@ pub fn limiter_acquire() -> Op {
 /// # Errors
 /// A payload is missing or does not decode.
 pub fn all() -> Result<Vec<Op>, String> {
-    let mut ops = binance(&BinanceFixture::load()?);
+    let f = BinanceFixture::load()?;
+    let mut ops = binance(&f);
+    ops.extend(binance_prototypes(&f));
     ops.push(limiter_acquire());
+    ops.push(local_book(&f)?);
     Ok(ops)
 }

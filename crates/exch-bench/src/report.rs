@@ -70,6 +70,8 @@ impl CcxtRun {
 pub struct ExchOp {
     /// `venue.operation`.
     pub name: String,
+    /// The CCXT operation it is compared with.
+    pub compare_to: String,
     /// What it does.
     pub what: String,
     /// Operations per second at the median.
@@ -161,9 +163,9 @@ impl Report {
         );
         s.push_str("|---|---:|---:|---:|---|---|\n");
         for op in &self.exch {
-            let py = self.python.get(&op.name);
-            let js = self.js.get(&op.name);
-            let (min_js, min_py) = target(&op.name);
+            let py = self.python.get(&op.compare_to);
+            let js = self.js.get(&op.compare_to);
+            let (min_js, min_py) = target(&op.compare_to);
             let (py_cell, py_ok) = ratio_cell(op.ops_per_sec, py, min_py);
             let (js_cell, js_ok) = ratio_cell(op.ops_per_sec, js, min_js);
             tally(py_ok);
@@ -293,6 +295,7 @@ mod tests {
         let report = Report {
             exch: vec![ExchOp {
                 name: "binance.order_book".into(),
+                compare_to: "binance.order_book".into(),
                 what: "book".into(),
                 ops_per_sec: 2000.0,
             }],

@@ -69,3 +69,20 @@ fn loopback_server_serves_the_client() {
     assert_eq!(o.len(), 2);
     assert!(o.iter().all(|o| o.client.batch_size >= 1 && o.bare.batch_size >= 1));
 }
+
+#[test]
+fn local_book_deltas_apply_in_sequence() {
+    let f = fixture();
+    let messages = ops::book_messages(&f).unwrap();
+    assert_eq!(messages.len(), 101);
+    let n = ops::local_book_apply(&f.btc, &messages);
+    // Deltas add and remove levels near the top; the book stays about 2000 levels deep.
+    assert!((1900..=2200).contains(&n), "{n}");
+}
+
+#[test]
+fn prototype_decoders_agree_with_the_crate() {
+    let f = fixture();
+    assert_eq!(ops::binance_order_book_fast(&f).unwrap(), 2000);
+    assert_eq!(ops::binance_trades_fast(&f).unwrap(), 500);
+}

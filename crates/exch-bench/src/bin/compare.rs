@@ -64,6 +64,7 @@ fn run() -> Result<(), String> {
         eprintln!("{:<24} {:>14} ops/s", op.name, report::fmt_rate(m.ops_per_sec()));
         exch.push(ExchOp {
             name: op.name.to_string(),
+            compare_to: op.compare_to.to_string(),
             what: op.what.to_string(),
             ops_per_sec: m.ops_per_sec(),
         });
