@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod cache;
 pub mod clock;
 pub mod config;

@@ -38,7 +38,6 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod batch_cancel;
 pub mod candle_paging;
 pub mod config;
 pub mod errors;
@@ -442,7 +441,7 @@ impl Exchange for Okx {
         let open = self.open_orders_of(Some(&m.venue_symbol), m.kind).await?;
         let refs: Vec<OrderRef> = open.iter().map(|o| OrderRef::Id(o.id.clone())).collect();
         let inst = m.venue_symbol.clone();
-        let acks = batch_cancel::cancel_in_batches(&refs, rest::CANCEL_BATCH_MAX, |chunk| {
+        let acks = exch_core::batch::in_batches(&refs, rest::CANCEL_BATCH_MAX, |chunk| {
             let inst = inst.clone();
             async move {
                 let r = rest::cancel_batch(&inst, &chunk)?;
