@@ -6,6 +6,15 @@
 //! [`BingxSim::start`] seeds BTC and LTC spot and perpetual markets (precision and limits of
 //! BingX's own instrument records as CCXT recorded them), books around 30000/70 and balances
 //! for the key [`exch_testkit::SIM_API_KEY`].
+//!
+//! The public market-data WebSockets are served at `/market` (spot) and `/swap-market` (swap)
+//! on the same port: `sub`/`unsub` requests are acknowledged in each market's documented shape,
+//! every server frame is gzip, swap clients answer the text `Ping` with `Pong` and spot clients
+//! answer `{"ping":..}` with `{"pong":..}`. Subscribing to `<native>@incrDepth` sends an
+//! `action:"all"` snapshot of the simulator's stream book (seeded from the state's book) and
+//! `<native>@depth<N>` the top `N` levels; tests then push frames with [`publish`],
+//! [`depth_update`] and [`data_frame`], or script them per topic on the kit's
+//! [`exch_testkit::WsHub`].
 
 use std::str::FromStr;
 
@@ -14,19 +23,21 @@ use exch_core::{
     OrderStatus, OrderType, PositionMode, PositionSide, Side, Symbol, TimeInForce, Venue,
 };
 use exch_testkit::axum::body::Body;
-use exch_testkit::axum::extract::State;
+use exch_testkit::axum::extract::{State, WebSocketUpgrade};
 use exch_testkit::axum::http::{Method, StatusCode};
 use exch_testkit::axum::response::{IntoResponse, Response};
+use exch_testkit::axum::routing::get;
 use exch_testkit::axum::Router;
 use exch_testkit::{
-    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim,
-    DEFAULT_ACCOUNT,
+    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim, WsFrame,
+    WsProtocol, WsSession, DEFAULT_ACCOUNT,
 };
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::config::API_KEY_HEADER;
 use crate::sign;
+use crate::stream::{SPOT_WS_PATH, SWAP_WS_PATH};
 
 /// The BingX simulator.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,9 +53,14 @@ impl VenueSim for BingxSim {
     }
 }
 
-/// The BingX protocol as an axum router (one fallback handler dispatching on method and path).
+/// The BingX protocol as an axum router: the public market-data WebSockets (spot
+/// [`SPOT_WS_PATH`], swap [`SWAP_WS_PATH`]) and one fallback handler dispatching REST calls on
+/// method and path.
 pub fn router() -> Router<SimHandle> {
-    Router::new().fallback(dispatch)
+    Router::new()
+        .route(SPOT_WS_PATH, get(spot_ws))
+        .route(SWAP_WS_PATH, get(swap_ws))
+        .fallback(dispatch)
 }
 
 fn market(symbol: &str, native: &str, tick: Decimal, step: Decimal, min_qty: Decimal, min_notional: Decimal) -> Market {
@@ -776,4 +792,227 @@ async fn dispatch(State(sim): State<SimHandle>, req: RawRequest) -> Response {
             &json!({"code": 100404, "msg": format!("{method} {path} is not simulated")}),
         ),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public market-data WebSocket.
+
+/// The market of a WebSocket path.
+fn ws_kind(path: &str) -> MarketKind {
+    if path == SPOT_WS_PATH {
+        MarketKind::Spot
+    } else {
+        MarketKind::LinearPerpetual
+    }
+}
+
+async fn spot_ws(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Response {
+    sim.ws()
+        .accept(sim.clone(), upgrade, SPOT_WS_PATH, std::sync::Arc::new(BingxWs))
+}
+
+async fn swap_ws(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Response {
+    sim.ws()
+        .accept(sim.clone(), upgrade, SWAP_WS_PATH, std::sync::Arc::new(BingxWs))
+}
+
+/// The simulated BingX market-data WebSocket protocol (both markets; the session path tells
+/// which).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BingxWs;
+
+impl WsProtocol for BingxWs {
+    fn on_text(&self, session: &WsSession, sim: &SimHandle, text: &str) -> Vec<WsFrame> {
+        let kind = ws_kind(session.path());
+        let t = text.trim();
+        if t == "Pong" {
+            return Vec::new();
+        }
+        let Ok(v) = serde_json::from_str::<Value>(t) else {
+            return Vec::new();
+        };
+        if v.get("pong").is_some() {
+            return Vec::new();
+        }
+        let id = v.get("id").cloned().unwrap_or(Value::Null);
+        let data_type = v.get("dataType").and_then(Value::as_str).unwrap_or("").to_string();
+        let ack = if kind == MarketKind::Spot {
+            json!({"code": 0, "id": id, "msg": "SUCCESS", "timestamp": sim.server_time_ms()})
+        } else {
+            json!({"id": id, "code": 0, "msg": "", "dataType": "", "data": null})
+        };
+        let mut out = vec![WsFrame::Gzip(ack.to_string())];
+        match v.get("reqType").and_then(Value::as_str) {
+            Some("sub") => {
+                if let Some(snapshot) = initial_snapshot(sim, kind, &data_type) {
+                    out.push(WsFrame::Gzip(snapshot));
+                }
+                // Frames scripted for the topic follow the ack and the snapshot.
+                session.subscribe(&data_type);
+            }
+            Some("unsub") => session.unsubscribe(&data_type),
+            _ => return Vec::new(),
+        }
+        out
+    }
+}
+
+/// A data frame of `kind` carrying `data` for `data_type`, in the envelope BingX documents:
+/// swap `{"code":0,"dataType":..,"data":..}`, spot the same plus `"success":true` and
+/// `"timestamp"`. Send it gzipped ([`WsFrame::Gzip`]) or with [`publish`].
+pub fn data_frame(kind: MarketKind, data_type: &str, data: Value, timestamp: i64) -> String {
+    if kind == MarketKind::Spot {
+        json!({"code": 0, "dataType": data_type, "data": data, "success": true, "timestamp": timestamp}).to_string()
+    } else {
+        json!({"code": 0, "dataType": data_type, "data": data}).to_string()
+    }
+}
+
+/// The server heartbeat of `kind`: swap `Ping`, spot `{"ping":"<id>","time":"<ts>"}`.
+pub fn ping_frame(kind: MarketKind, id: &str, time: &str) -> String {
+    if kind == MarketKind::Spot {
+        json!({"ping": id, "time": time}).to_string()
+    } else {
+        "Ping".to_string()
+    }
+}
+
+/// Sends `text` gzipped to every open session of `kind` subscribed to `data_type`; returns
+/// how many sessions got it.
+pub fn publish(sim: &SimHandle, kind: MarketKind, data_type: &str, text: &str) -> usize {
+    let mut n = 0;
+    for s in sim.ws().sessions() {
+        if !s.is_closed() && ws_kind(s.path()) == kind && s.subscriptions().iter().any(|t| t == data_type) {
+            s.send(WsFrame::Gzip(text.to_string()));
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The stream-side book of one market: levels and the last `lastUpdateId`.
+#[derive(Debug, Clone, Default)]
+struct WsBook {
+    bids: std::collections::BTreeMap<Decimal, Decimal>,
+    asks: std::collections::BTreeMap<Decimal, Decimal>,
+    last_update_id: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct WsBooks(std::collections::HashMap<Symbol, WsBook>);
+
+/// The first `lastUpdateId` of a stream book.
+pub const FIRST_UPDATE_ID: u64 = 1000;
+
+fn with_ws_book<T>(sim: &SimHandle, symbol: &Symbol, f: impl FnOnce(&mut WsBook) -> T) -> T {
+    let seed = {
+        let st = sim.state();
+        st.book(symbol, None)
+    };
+    let mut ext = sim.extensions();
+    if ext.get::<WsBooks>().is_none() {
+        ext.insert(WsBooks::default());
+    }
+    let books = ext.get_mut::<WsBooks>().expect("inserted above");
+    let book = books.0.entry(symbol.clone()).or_insert_with(|| {
+        let mut b = WsBook {
+            last_update_id: FIRST_UPDATE_ID,
+            ..WsBook::default()
+        };
+        if let Some(ob) = seed {
+            b.bids = ob.bids.iter().map(|l| (l.price, l.qty)).collect();
+            b.asks = ob.asks.iter().map(|l| (l.price, l.qty)).collect();
+        }
+        b
+    });
+    f(book)
+}
+
+fn rows<'a>(levels: impl Iterator<Item = (&'a Decimal, &'a Decimal)>, n: usize) -> Value {
+    Value::Array(
+        levels
+            .take(n)
+            .map(|(p, q)| json!([p.normalize().to_string(), q.normalize().to_string()]))
+            .collect(),
+    )
+}
+
+fn symbol_of_native(sim: &SimHandle, kind: MarketKind, native: &str) -> Option<Symbol> {
+    sim.state()
+        .markets()
+        .find(|m| m.kind == kind && m.venue_symbol == native)
+        .map(|m| m.symbol.clone())
+}
+
+/// The snapshot BingX sends right after a book subscription, if `data_type` is a book.
+fn initial_snapshot(sim: &SimHandle, kind: MarketKind, data_type: &str) -> Option<String> {
+    let (native, topic) = data_type.split_once('@')?;
+    let symbol = symbol_of_native(sim, kind, native)?;
+    let now = sim.server_time_ms();
+    if topic == "incrDepth" {
+        let data = with_ws_book(sim, &symbol, |b| {
+            json!({"action": "all", "lastUpdateId": b.last_update_id,
+                "bids": rows(b.bids.iter().rev(), usize::MAX), "asks": rows(b.asks.iter(), usize::MAX)})
+        });
+        return Some(data_frame(kind, data_type, data, now));
+    }
+    let depth: usize = topic.strip_prefix("depth")?.split('@').next()?.parse().ok()?;
+    let data = with_ws_book(
+        sim,
+        &symbol,
+        |b| json!({"bids": rows(b.bids.iter().rev(), depth), "asks": rows(b.asks.iter(), depth)}),
+    );
+    Some(data_frame(kind, data_type, data, now))
+}
+
+/// Applies a change (absolute quantities, 0 deletes) to the stream book of `symbol`, bumps its
+/// `lastUpdateId` and returns the `action:"update"` frame for `<native>@incrDepth`, unsent:
+/// [`publish`] it, or drop it to simulate a lost update (a sequence gap).
+pub fn depth_update(sim: &SimHandle, symbol: &Symbol, bids: &[Level], asks: &[Level]) -> Option<String> {
+    let native = sim.state().market(symbol)?.venue_symbol.clone();
+    let kind = symbol.kind();
+    let id = with_ws_book(sim, symbol, |b| {
+        for l in bids {
+            if l.qty.is_zero() {
+                b.bids.remove(&l.price);
+            } else {
+                b.bids.insert(l.price, l.qty);
+            }
+        }
+        for l in asks {
+            if l.qty.is_zero() {
+                b.asks.remove(&l.price);
+            } else {
+                b.asks.insert(l.price, l.qty);
+            }
+        }
+        b.last_update_id += 1;
+        b.last_update_id
+    });
+    let side = |ls: &[Level]| -> Value {
+        Value::Array(
+            ls.iter()
+                .map(|l| json!([l.price.normalize().to_string(), l.qty.normalize().to_string()]))
+                .collect(),
+        )
+    };
+    let data = json!({"action": "update", "lastUpdateId": id, "bids": side(bids), "asks": side(asks)});
+    Some(data_frame(
+        kind,
+        &format!("{native}@incrDepth"),
+        data,
+        sim.server_time_ms(),
+    ))
+}
+
+/// The stream book of `symbol` as the simulator holds it: `(bids best first, asks best
+/// first, lastUpdateId)`.
+pub fn stream_book(sim: &SimHandle, symbol: &Symbol) -> (Vec<Level>, Vec<Level>, u64) {
+    with_ws_book(sim, symbol, |b| {
+        (
+            b.bids.iter().rev().map(|(p, q)| Level { price: *p, qty: *q }).collect(),
+            b.asks.iter().map(|(p, q)| Level { price: *p, qty: *q }).collect(),
+            b.last_update_id,
+        )
+    })
 }
