@@ -55,7 +55,13 @@
 //! Futures conditional orders (stop, take-profit, trailing) go to the algo-order endpoint;
 //! post-only is `LIMIT_MAKER` on spot and `GTX` on futures; reads are retried (Retry-After
 //! honoured, `-1021` resyncs the clock once), placements never are. With the `sim` feature,
-//! `sim` mounts the Binance protocol on `exch-testkit`'s loopback server.
+//! `sim` mounts the Binance protocol (REST and WebSocket streams) on `exch-testkit`'s loopback
+//! server.
+//!
+//! Public streams: [`Binance::stream`] subscribes to tickers, trades, order books and candles
+//! of spot and perpetual symbols and returns a reconnecting [`MarketStream`] of typed
+//! [`StreamEvent`]s; books are kept locally from Binance's diff-depth streams, seeded and
+//! resynced from REST snapshots ([`stream`]).
 #![deny(missing_docs)]
 
 pub mod config;
@@ -65,6 +71,7 @@ pub mod rest;
 pub mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stream;
 pub mod symbols;
 pub mod wire;
 
@@ -80,7 +87,9 @@ use exch_core::{
 use serde::de::DeserializeOwned;
 
 pub use config::{Api, API_FUTURES, API_SPOT};
+pub use exch_core::stream::{MarketStream, StreamConfig, StreamEvent, Subscription};
 pub use rest::candle_page_size;
+pub use stream::BinanceStreams;
 
 use crate::rest::{Call, Rest};
 use crate::symbols::Resolve;
