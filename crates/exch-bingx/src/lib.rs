@@ -42,11 +42,48 @@
 //!   limiter for `Retry-After`.
 //! * **Placement** is never retried: on an unknown outcome the order is looked up by its client
 //!   order id ([`exch_core::order::place_reconciled`]). Reads retry with backoff.
+//!
+//! # Streams
+//!
+//! [`Bingx::stream`] subscribes to public market data of spot and perpetual swap symbols
+//! (ticker, trades, order books, candles) on BingX's market-data WebSockets and returns a
+//! reconnecting [`MarketStream`] of typed [`StreamEvent`]s; the wire lives in [`stream`]
+//! ([`BingxStreams`]): one `sub` request per `dataType`, gzip frames, the swap `Ping`/`Pong`
+//! and the spot `{"ping":..}`/`{"pong":..}` heartbeats. [`exch_core::stream::Channel::BOOK`]
+//! is BingX's incremental book (`@incrDepth`: a full `action:"all"` snapshot, then deltas
+//! whose `lastUpdateId` increases by one; a gap re-subscribes that book alone), and a book
+//! with a depth is the partial-book snapshot stream (`@depth<N>`).
+//!
+//! ```no_run
+//! use exch_bingx::{Bingx, StreamConfig, StreamEvent, Subscription};
+//! use exch_core::{ClientConfig, Interval, Symbol};
+//! use futures::StreamExt;
+//!
+//! # async fn run() -> exch_core::Result<()> {
+//! let bingx = Bingx::new(ClientConfig::new())?;
+//! let perp: Symbol = "BTC/USDT:USDT".parse()?;
+//! let spot: Symbol = "BTC/USDT".parse()?; // same `BTC-USDT` on the wire, another connection
+//! let subs = [
+//!     Subscription::book(perp.clone()),
+//!     Subscription::candles(perp, Interval::M1),
+//!     Subscription::trades(spot),
+//! ];
+//! let mut events = bingx.stream(subs, StreamConfig::default()).await?;
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         StreamEvent::BookUpdate(u) => println!("{} best ask {:?}", u.symbol, u.book.best_ask()),
+//!         StreamEvent::Trade(t) => println!("{} {} @ {}", t.symbol, t.qty, t.price),
+//!         StreamEvent::Error(e) => eprintln!("{e}"), // a bad frame; the stream goes on
+//!         other => println!("{other:?}"),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod errors;
-pub mod paginate;
 pub mod parse;
 pub mod rest;
 pub mod sign;
@@ -61,6 +98,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use exch_core::clock::LocalClock;
+use exch_core::paginate;
 use exch_core::transport::{retry_after, HttpTransport, Request, VenueHooks};
 use exch_core::{
     AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, ClockSync, Environment, Error, ErrorKind,
@@ -549,14 +587,34 @@ impl Exchange for Bingx {
         let kind = query.symbol.kind();
         rest::klines(kind, &native, query.interval, None, None, None)?;
         let now = self.inner.clock.now_ms();
-        paginate::paginate_candles(query, rest::MAX_KLINES, now, |start, end, limit| {
-            let native = native.clone();
-            async move {
-                let call = rest::klines(kind, &native, query.interval, start, end, limit)?;
-                let body = self.send(&call).await?;
-                parse::candles(&body, &call.endpoint())
-            }
-        })
+        // Windows of exactly one page (1440 bars) fit one response whether BingX anchors a
+        // too-large answer at the start or the end; the latest bars are read as one such range.
+        let range = paginate::Range {
+            until: query.until.or(query.since.map(|_| now)),
+            default_limit: Some(rest::DEFAULT_KLINES),
+            ..paginate::Range::of(query)
+        };
+        let strategy = paginate::Strategy {
+            forward: paginate::Forward::Windows,
+            latest: paginate::Latest::Range { now },
+        };
+        paginate::candles(
+            range,
+            strategy,
+            |_| rest::MAX_KLINES,
+            |w| {
+                let (start, end, limit) = match w {
+                    paginate::Window::Forward { start, end, count } => (Some(start), end, Some(count)),
+                    paginate::Window::Backward { end, count } => (None, end, count),
+                };
+                let native = native.clone();
+                async move {
+                    let call = rest::klines(kind, &native, query.interval, start, end, limit)?;
+                    let body = self.send(&call).await?;
+                    parse::candles(&body, &call.endpoint())
+                }
+            },
+        )
         .await
     }
 

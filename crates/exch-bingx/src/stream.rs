@@ -68,6 +68,12 @@ pub const SPOT_WS_PATH: &str = "/market";
 /// Path of the swap market-data WebSocket.
 pub const SWAP_WS_PATH: &str = "/swap-market";
 
+/// A swap connection silent this long is dead (the server pings about every 5 s).
+pub const SWAP_SILENCE: Duration = Duration::from_secs(30);
+
+/// A spot connection silent this long is dead (the spot ping interval is not documented).
+pub const SPOT_SILENCE: Duration = Duration::from_secs(60);
+
 /// Book depths BingX publishes as partial-book streams.
 pub const PARTIAL_DEPTHS: [u32; 5] = [5, 10, 20, 50, 100];
 
@@ -557,9 +563,14 @@ impl StreamProtocol for BingxStreams {
         Compression::Gzip
     }
 
-    fn heartbeat(&self, _url: &str) -> Heartbeat {
-        // The server pings (swap about every 5 s); silence this long means a dead socket.
-        Heartbeat::server(Duration::from_secs(30))
+    fn heartbeat(&self, url: &str) -> Heartbeat {
+        // The server pings: swap about every 5 s (30 s of silence is a dead socket); the spot
+        // interval is not documented, so spot gets the default 60 s.
+        if url.ends_with(SWAP_WS_PATH) {
+            Heartbeat::server(SWAP_SILENCE)
+        } else {
+            Heartbeat::server(SPOT_SILENCE)
+        }
     }
 
     fn sequence_rule(&self, sub: &Subscription) -> SequenceRule {
@@ -720,6 +731,22 @@ mod tests {
             &only_swap.decode(spot_trade).unwrap()[..],
             [Inbound::Event(StreamEvent::Trade(t))] if t.symbol.to_string() == "BTC/USDT:USDT"
         ));
+    }
+
+    #[test]
+    fn heartbeat_timeouts_per_market() {
+        let p = proto(true, true);
+        assert_eq!(p.heartbeat(PROD_WS_SWAP).timeout, SWAP_SILENCE);
+        assert_eq!(p.heartbeat(VST_WS_SWAP).ping_text, None, "the server pings");
+        assert_eq!(p.heartbeat(PROD_WS_SPOT).timeout, SPOT_SILENCE);
+        assert_eq!(p.compression(), Compression::Gzip);
+        let perp: Symbol = "BTC/USDT:USDT".parse().unwrap();
+        assert_eq!(
+            p.sequence_rule(&Subscription::book(perp.clone())),
+            SequenceRule::Consecutive
+        );
+        let partial = Subscription::new(perp, Channel::Book { depth: Some(5) });
+        assert_eq!(p.sequence_rule(&partial), SequenceRule::None);
     }
 
     #[test]
