@@ -708,6 +708,51 @@ mod live {
         assert_eq!(server.ws().sessions().len(), 2, "heartbeats kept both connections");
     }
 
+    /// What a raw WebSocket client sees: binary gzip frames only, acks in each market's shape,
+    /// and the `action:"all"` book right after the ack.
+    #[tokio::test]
+    async fn the_simulator_sends_only_gzip_frames_in_the_documented_shapes() {
+        use exch_core::stream::{inflate, Compression};
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::Message;
+
+        let (server, _bx) = start().await;
+        for (path, ack_keys) in [
+            ("/swap-market", vec!["code", "data", "dataType", "id", "msg"]),
+            ("/market", vec!["code", "id", "msg", "timestamp"]),
+        ] {
+            let url = format!("{}{path}", server.ws_url());
+            let (mut ws, _) = within("connect", tokio_tungstenite::connect_async(url)).await.unwrap();
+            let sub = json!({"id": "a1", "reqType": "sub", "dataType": "BTC-USDT@incrDepth"});
+            ws.send(Message::Text(sub.to_string().into())).await.unwrap();
+            let mut frames = Vec::new();
+            for _ in 0..2 {
+                let msg = within("frame", ws.next()).await.unwrap().unwrap();
+                let Message::Binary(b) = msg else {
+                    panic!("{path}: a non-binary frame {msg:?}")
+                };
+                let text = inflate(Compression::Gzip, &b).expect("gzip");
+                frames.push(serde_json::from_str::<Value>(&text).unwrap());
+            }
+            let mut keys: Vec<&str> = frames[0].as_object().unwrap().keys().map(String::as_str).collect();
+            keys.sort();
+            assert_eq!(keys, ack_keys, "{path} ack {}", frames[0]);
+            assert_eq!(
+                (frames[0]["id"].clone(), frames[0]["code"].clone()),
+                (json!("a1"), json!(0))
+            );
+            assert_eq!(frames[1]["dataType"], "BTC-USDT@incrDepth");
+            assert_eq!(frames[1]["data"]["action"], "all");
+            assert_eq!(frames[1]["data"]["lastUpdateId"], json!(sim::FIRST_UPDATE_ID));
+            assert_eq!(frames[1]["data"]["bids"][0], json!(["29999", "1"]));
+            assert_eq!(
+                frames[1].get("success").is_some(),
+                path == "/market",
+                "spot frames carry success"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn malformed_frames_become_error_events_and_the_stream_goes_on() {
         let (server, bx) = start().await;
