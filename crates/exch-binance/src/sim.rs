@@ -3,6 +3,14 @@
 //! [`crate::config`]), with HMAC signature and `recvWindow` checks, Binance error codes and
 //! Binance JSON, over the generic simulated exchange state.
 //!
+//! The same ports serve the public WebSocket streams (binance.md §7) through `exch-testkit`'s
+//! hub: spot `/ws` and `/stream` (combined, wrapped frames), futures `/public/ws|stream`
+//! (books only), `/market/ws|stream` (everything else) and the legacy `/ws`, `/stream`, which
+//! reach `/public` streams only; a stream subscribed on the wrong path is acknowledged and
+//! silently delivers nothing. Trades made by simulated orders are streamed as they happen;
+//! [`publish_depth`], [`publish_ticker`] and [`publish_kline`] push the book changes, tickers
+//! and bars of the simulated state, [`ws_push`] and [`ws_send_text`] any frame.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,20 +27,24 @@
 // Helpers return the venue's error response as their `Err`: a simulator, not a hot path.
 #![allow(clippy::result_large_err)]
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
 use exch_core::sign::hmac_sha256_hex;
 use exch_core::{
     AccountKind, Interval, Level, MarginMode, Market, MarketKind, MarketStatus, Order, OrderRef, OrderStatus,
-    OrderType, PositionMode, PositionSide, Side, Symbol, TimeInForce, Venue,
+    OrderType, PositionMode, PositionSide, Side, Symbol, TimeInForce, Trade, Venue,
 };
 use exch_testkit::auth::signatures_equal;
 use exch_testkit::axum::extract::State;
+use exch_testkit::axum::extract::WebSocketUpgrade;
 use exch_testkit::axum::http::StatusCode;
 use exch_testkit::axum::response::{IntoResponse, Response};
-use exch_testkit::axum::routing::get;
+use exch_testkit::axum::routing::{get, MethodRouter};
 use exch_testkit::axum::Router;
 use exch_testkit::{
-    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim,
-    DEFAULT_ACCOUNT,
+    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim, WsFrame,
+    WsProtocol, WsSession, DEFAULT_ACCOUNT,
 };
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -72,6 +84,10 @@ pub async fn start_with(handle: SimHandle) -> std::io::Result<SimServer> {
         .api(crate::config::API_FUTURES, router(Api::Futures))
         .start()
         .await
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn d(s: &str) -> Decimal {
@@ -120,8 +136,12 @@ pub fn seed(handle: &SimHandle) {
     st.deposit(DEFAULT_ACCOUNT, AccountKind::Perpetual, "USDT", Decimal::from(100_000));
 }
 
-/// The router of one API.
+/// The router of one API: REST and the public WebSocket streams.
 pub fn router(api: Api) -> Router<SimHandle> {
+    ws_routes(api, rest_router(api))
+}
+
+fn rest_router(api: Api) -> Router<SimHandle> {
     match api {
         Api::Spot => Router::new()
             .route("/api/v3/time", get(time))
@@ -619,8 +639,9 @@ fn depth(sim: &SimHandle, api: Api, req: &RawRequest) -> Response {
         return err(400, -1121, "Invalid symbol.");
     };
     let lv = |ls: &[Level]| -> Vec<Value> { ls.iter().map(|l| json!([s(l.price), s(l.qty)])).collect() };
+    let seq = book.sequence.unwrap_or_default();
     let mut v = json!({
-        "lastUpdateId": book.sequence.unwrap_or_default(),
+        "lastUpdateId": if api == Api::Futures { futures_snapshot_id(seq) } else { seq },
         "bids": lv(&book.bids),
         "asks": lv(&book.asks),
     });
@@ -780,8 +801,16 @@ fn parse_tif(req: &RawRequest) -> Option<TimeInForce> {
     }
 }
 
+/// Places `order` and streams the public trades it made ([`publish_trade`]).
 fn place(sim: &SimHandle, account: &str, api: Api, order: NewOrder) -> Result<Order, Response> {
-    sim.state().place(account, order).map_err(|r| reject(api, Op::Place, r))
+    let symbol = order.symbol.clone();
+    let before = sim.state().trades(&symbol, None).len();
+    let placed = sim.state().place(account, order).map_err(|r| reject(api, Op::Place, r));
+    let made: Vec<Trade> = sim.state().trades(&symbol, None).into_iter().skip(before).collect();
+    for t in &made {
+        publish_trade(sim, t);
+    }
+    placed
 }
 
 async fn spot_new_order(State(sim): State<SimHandle>, req: RawRequest) -> Response {
@@ -1241,6 +1270,340 @@ async fn fut_income(State(sim): State<SimHandle>, req: RawRequest) -> Response {
         })
         .collect();
     ok(Value::Array(out))
+}
+
+// ----- WebSocket streams ---------------------------------------------------------------------
+
+/// Which streams a WebSocket path serves (binance.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WsRoute {
+    /// Spot `/ws` and `/stream`: every stream.
+    Spot,
+    /// Futures `/public/…` and the legacy `/ws`, `/stream`: books and book tickers only.
+    Public,
+    /// Futures `/market/…`: trades, klines, tickers, mark prices, liquidations.
+    Market,
+}
+
+/// True for the streams futures serves under `/public`: depth (diff and partial), RPI depth
+/// and book tickers.
+pub fn is_public_stream(stream: &str) -> bool {
+    stream.contains("@depth")
+        || stream.contains("@rpiDepth")
+        || stream.ends_with("@bookTicker")
+        || stream == "!bookTicker"
+}
+
+impl WsRoute {
+    fn serves(self, stream: &str) -> bool {
+        match self {
+            WsRoute::Spot => true,
+            WsRoute::Public => is_public_stream(stream),
+            WsRoute::Market => !is_public_stream(stream),
+        }
+    }
+}
+
+/// The API of each WebSocket session and whether it is a combined-stream connection (frames
+/// wrapped as `{"stream":…,"data":…}`), by session id; kept in the handle's extensions.
+#[derive(Debug, Clone, Default)]
+struct WsConns(Arc<Mutex<HashMap<usize, (Api, bool)>>>);
+
+fn ws_conns(sim: &SimHandle) -> WsConns {
+    let mut ext = sim.extensions();
+    if let Some(c) = ext.get::<WsConns>() {
+        return c.clone();
+    }
+    let c = WsConns::default();
+    ext.insert(c.clone());
+    c
+}
+
+/// The Binance stream protocol of one path: `SUBSCRIBE` / `UNSUBSCRIBE` /
+/// `LIST_SUBSCRIPTIONS` with ids. A stream the path does not serve is acknowledged but never
+/// recorded, so it delivers nothing, as on the venue.
+struct BinanceWs {
+    api: Api,
+    route: WsRoute,
+    combined: bool,
+}
+
+impl WsProtocol for BinanceWs {
+    fn on_connect(&self, session: &WsSession, sim: &SimHandle) -> Vec<WsFrame> {
+        let conns = ws_conns(sim);
+        lock(&conns.0).insert(session.id(), (self.api, self.combined));
+        Vec::new()
+    }
+
+    fn on_text(&self, session: &WsSession, _sim: &SimHandle, text: &str) -> Vec<WsFrame> {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return vec![WsFrame::json(
+                &json!({"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}),
+            )];
+        };
+        let id = v.get("id").cloned().unwrap_or(Value::Null);
+        let params: Vec<&str> = v["params"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let reply = match v["method"].as_str() {
+            Some("SUBSCRIBE") => {
+                for p in params.iter().filter(|p| self.route.serves(p)) {
+                    session.subscribe(p);
+                }
+                json!({"result": null, "id": id})
+            }
+            Some("UNSUBSCRIBE") => {
+                for p in &params {
+                    session.unsubscribe(p);
+                }
+                json!({"result": null, "id": id})
+            }
+            Some("LIST_SUBSCRIPTIONS") => json!({"result": session.subscriptions(), "id": id}),
+            Some(other) => json!({"code": 2, "msg": format!(
+                "Invalid request: unknown variant `{other}`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line 1 column 28"
+            ), "id": id}),
+            None => json!({"code": 2, "msg": "Invalid request: missing field `method` at line 1 column 73", "id": id}),
+        };
+        vec![WsFrame::json(&reply)]
+    }
+}
+
+fn ws_route(api: Api, route: WsRoute, combined: bool, path: &'static str) -> MethodRouter<SimHandle> {
+    get(move |State(sim): State<SimHandle>, up: WebSocketUpgrade| async move {
+        let proto = Arc::new(BinanceWs { api, route, combined });
+        sim.ws().accept(sim.clone(), up, path, proto)
+    })
+}
+
+/// The WebSocket routes of one API: spot `/ws` (raw) and `/stream` (combined); futures
+/// `/public/ws`, `/public/stream`, `/market/ws`, `/market/stream`, and the legacy `/ws` and
+/// `/stream`, which reach `/public` streams only.
+fn ws_routes(api: Api, r: Router<SimHandle>) -> Router<SimHandle> {
+    match api {
+        Api::Spot => r
+            .route("/ws", ws_route(api, WsRoute::Spot, false, "/ws"))
+            .route("/stream", ws_route(api, WsRoute::Spot, true, "/stream")),
+        Api::Futures => r
+            .route("/public/ws", ws_route(api, WsRoute::Public, false, "/public/ws"))
+            .route("/public/stream", ws_route(api, WsRoute::Public, true, "/public/stream"))
+            .route("/market/ws", ws_route(api, WsRoute::Market, false, "/market/ws"))
+            .route("/market/stream", ws_route(api, WsRoute::Market, true, "/market/stream"))
+            .route("/ws", ws_route(api, WsRoute::Public, false, "/ws"))
+            .route("/stream", ws_route(api, WsRoute::Public, true, "/stream")),
+    }
+}
+
+/// Sends `payload` on `stream` to every open WebSocket session of `api` subscribed to it
+/// (wrapped as `{"stream":…,"data":…}` on combined connections); returns how many got it.
+pub fn ws_push(sim: &SimHandle, api: Api, stream: &str, payload: &Value) -> usize {
+    let conns = lock(&ws_conns(sim).0).clone();
+    let mut n = 0;
+    for s in sim.ws().sessions() {
+        let Some(&(a, combined)) = conns.get(&s.id()) else {
+            continue;
+        };
+        if a != api || s.is_closed() || !s.subscriptions().iter().any(|t| t == stream) {
+            continue;
+        }
+        let frame = if combined {
+            json!({"stream": stream, "data": payload})
+        } else {
+            payload.clone()
+        };
+        s.send(WsFrame::json(&frame));
+        n += 1;
+    }
+    n
+}
+
+/// Sends `text` as is to every open WebSocket session of `api` (notices, malformed frames);
+/// returns how many got it.
+pub fn ws_send_text(sim: &SimHandle, api: Api, text: &str) -> usize {
+    let conns = lock(&ws_conns(sim).0).clone();
+    let mut n = 0;
+    for s in sim.ws().sessions() {
+        if conns.get(&s.id()).is_some_and(|(a, _)| *a == api) && !s.is_closed() {
+            s.send(WsFrame::Text(text.to_string()));
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Announces a planned disconnect to every session of `api` with the documented
+/// `serverShutdown` event; returns how many got it.
+pub fn ws_server_shutdown(sim: &SimHandle, api: Api) -> usize {
+    let text = json!({"event": {"e": "serverShutdown", "E": sim.server_time_ms()}}).to_string();
+    ws_send_text(sim, api, &text)
+}
+
+/// The lower-case stream prefix (`btcusdt`) and API of a simulated market.
+fn stream_symbol(sim: &SimHandle, symbol: &Symbol) -> Option<(Api, String, String)> {
+    let m = sim.state().market(symbol).cloned()?;
+    let api = Api::for_kind(m.kind)?;
+    Some((api, m.venue_symbol.to_ascii_lowercase(), m.venue_symbol))
+}
+
+/// The futures book update id of a simulated book at sequence `seq` as a REST snapshot reports
+/// it. Futures diff events span two ids per change (`U = 2s+1`, `u = 2s+2`, `pu = 2s` for the
+/// change from sequence `s` to `s+1`) and a snapshot's `lastUpdateId` falls inside the next
+/// event (`2s+1`), so that the documented first-event rule `U <= lastUpdateId <= u` holds.
+pub const fn futures_snapshot_id(seq: u64) -> u64 {
+    seq.saturating_mul(2).saturating_add(1)
+}
+
+/// Replaces the external book of `symbol` like [`exch_testkit::SimState::set_book`] and pushes
+/// the change as a `depthUpdate` on `<s>@depth` / `<s>@depth@100ms` / `<s>@depth@500ms`: the
+/// levels whose quantity changed (0 for removed ones), spot `U = u = seq` (the book's new
+/// sequence, which the REST snapshot reports as `lastUpdateId`), futures `U`/`u`/`pu` as in
+/// [`futures_snapshot_id`]. Returns how many sessions got it.
+pub fn publish_depth(sim: &SimHandle, symbol: &Symbol, bids: Vec<Level>, asks: Vec<Level>) -> usize {
+    let Some((api, lower, venue)) = stream_symbol(sim, symbol) else {
+        return 0;
+    };
+    let (before, after, now) = {
+        let mut st = sim.state();
+        let before = st.book(symbol, None);
+        st.set_book(symbol, bids, asks);
+        (before, st.book(symbol, None), st.now_ms())
+    };
+    let (Some(before), Some(after)) = (before, after) else {
+        return 0;
+    };
+    let diff = |old: &[Level], new: &[Level]| -> Vec<Value> {
+        let mut prices: Vec<Decimal> = old.iter().chain(new).map(|l| l.price).collect();
+        prices.sort();
+        prices.dedup();
+        let qty = |ls: &[Level], p: Decimal| ls.iter().find(|l| l.price == p).map_or(Decimal::ZERO, |l| l.qty);
+        prices
+            .into_iter()
+            .filter(|p| qty(old, *p) != qty(new, *p))
+            .map(|p| json!([s(p), s(qty(new, p))]))
+            .collect()
+    };
+    let (prev, seq) = (before.sequence.unwrap_or_default(), after.sequence.unwrap_or_default());
+    let mut v = json!({
+        "e": "depthUpdate",
+        "E": now,
+        "s": venue,
+        "U": prev + 1,
+        "u": seq,
+        "b": diff(&before.bids, &after.bids),
+        "a": diff(&before.asks, &after.asks),
+    });
+    if api == Api::Futures {
+        let o = v.as_object_mut().expect("object literal");
+        o.insert("T".into(), json!(now));
+        o.insert("U".into(), json!(futures_snapshot_id(prev)));
+        o.insert("u".into(), json!(futures_snapshot_id(seq) - 1));
+        o.insert("pu".into(), json!(futures_snapshot_id(prev) - 1));
+    }
+    ["@depth", "@depth@100ms", "@depth@500ms"]
+        .iter()
+        .map(|suffix| ws_push(sim, api, &format!("{lower}{suffix}"), &v))
+        .sum()
+}
+
+/// Pushes a public trade: spot as `trade` on `<s>@trade` and `aggTrade` on `<s>@aggTrade`,
+/// futures as `aggTrade` on `<s>@aggTrade` (`m`: the buyer was the maker, i.e. the taker
+/// sold). Returns how many sessions got it.
+pub fn publish_trade(sim: &SimHandle, trade: &Trade) -> usize {
+    let Some((api, lower, venue)) = stream_symbol(sim, &trade.symbol) else {
+        return 0;
+    };
+    let now = sim.server_time_ms();
+    let maker_buys = trade.side == Some(Side::Sell);
+    let agg = json!({
+        "e": "aggTrade", "E": now, "s": venue, "a": num(&trade.id), "p": s(trade.price), "q": s(trade.qty),
+        "f": num(&trade.id), "l": num(&trade.id), "T": trade.timestamp, "m": maker_buys,
+    });
+    let mut n = ws_push(sim, api, &format!("{lower}@aggTrade"), &agg);
+    if api == Api::Spot {
+        let raw = json!({
+            "e": "trade", "E": now, "s": venue, "t": num(&trade.id), "p": s(trade.price), "q": s(trade.qty),
+            "T": trade.timestamp, "m": maker_buys, "M": true,
+        });
+        n += ws_push(sim, api, &format!("{lower}@trade"), &raw);
+    }
+    n
+}
+
+/// Pushes the simulated 24 h ticker of `symbol` (`24hrTicker` on `<s>@ticker`; best bid and
+/// ask on spot only). Returns how many sessions got it.
+pub fn publish_ticker(sim: &SimHandle, symbol: &Symbol) -> usize {
+    let Some((api, lower, venue)) = stream_symbol(sim, symbol) else {
+        return 0;
+    };
+    let Some(t) = sim.state().ticker(symbol) else {
+        return 0;
+    };
+    let now = sim.server_time_ms();
+    let change = match (t.last, t.open) {
+        (Some(l), Some(o)) => Some(l - o),
+        _ => None,
+    };
+    let mut v = json!({
+        "e": "24hrTicker", "E": now, "s": venue,
+        "p": opt(change), "P": opt(t.change_percent.map(|c| c.round_dp(3))),
+        "c": opt(t.last), "o": opt(t.open), "h": opt(t.high), "l": opt(t.low),
+        "v": opt(t.base_volume), "q": opt(t.quote_volume),
+        "O": now - 86_400_000, "C": now,
+    });
+    if api == Api::Spot {
+        let o = v.as_object_mut().expect("object literal");
+        o.insert("b".into(), opt(t.bid));
+        o.insert("B".into(), opt(t.bid_qty));
+        o.insert("a".into(), opt(t.ask));
+        o.insert("A".into(), opt(t.ask_qty));
+    }
+    ws_push(sim, api, &format!("{lower}@ticker"), &v)
+}
+
+/// Pushes the forming bar of `symbol` at `interval` (`kline` on `<s>@kline_<interval>`): the
+/// simulated trades of the current bar (open, high, low, close, volumes, count), or a flat bar
+/// at the last (or mark) price without volume when there were none. Returns how many sessions
+/// got it.
+pub fn publish_kline(sim: &SimHandle, symbol: &Symbol, interval: Interval) -> usize {
+    let Some((api, lower, venue)) = stream_symbol(sim, symbol) else {
+        return 0;
+    };
+    let now = sim.server_time_ms();
+    let step = interval.millis();
+    let open_time = now.div_euclid(step) * step;
+    let (trades, px) = {
+        let st = sim.state();
+        let trades: Vec<Trade> = st
+            .trades(symbol, None)
+            .into_iter()
+            .filter(|t| t.timestamp >= open_time && t.timestamp < open_time + step)
+            .collect();
+        let px = st
+            .last_price(symbol)
+            .or_else(|| st.mark_price(symbol))
+            .unwrap_or(Decimal::ONE_HUNDRED);
+        (trades, px)
+    };
+    let prices = || trades.iter().map(|t| t.price);
+    let first = trades.first().map_or(px, |t| t.price);
+    let k = json!({
+        "t": open_time, "T": open_time + step - 1, "s": venue, "i": interval.as_str(),
+        "f": trades.first().map_or(Value::from(-1), |t| num(&t.id)),
+        "L": trades.last().map_or(Value::from(-1), |t| num(&t.id)),
+        "o": s(first),
+        "c": s(trades.last().map_or(px, |t| t.price)),
+        "h": s(prices().max().unwrap_or(px)),
+        "l": s(prices().min().unwrap_or(px)),
+        "v": s(trades.iter().map(|t| t.qty).sum::<Decimal>()),
+        "n": trades.len(),
+        "x": false,
+        "q": s(trades.iter().map(|t| t.qty * t.price).sum::<Decimal>()),
+        "V": "0", "Q": "0", "B": "0",
+    });
+    let v = json!({"e": "kline", "E": now, "s": venue, "k": k});
+    ws_push(sim, api, &format!("{lower}@kline_{}", interval.as_str()), &v)
 }
 
 #[cfg(test)]
