@@ -12,6 +12,13 @@
 //! * Seed ([`seed`]): BTC-USDT and ETH-USDT spot, BTC-USDT-SWAP and ETH-USDT-SWAP
 //!   (instrument records as OKX publishes them), books around 50 000 / 3 000, USDT and BTC;
 //!   [`start`] adds the simulator key ([`SIM_API_KEY`], [`SIM_API_SECRET`], [`SIM_PASSPHRASE`]).
+//! * Public WebSocket on the same port: `/ws/v5/public` (tickers, trades, books) and
+//!   `/ws/v5/business` (candles), on the kit's hub. The text `ping` is answered `pong`;
+//!   `subscribe`/`unsubscribe` are acknowledged like OKX (`{"event":"subscribe","arg":…}`) and
+//!   recorded as hub topics [`ws_topic`] (`books:BTC-USDT`), for which tests script pushes with
+//!   `server.ws().on_subscribe(..)`; a channel on the wrong endpoint, an unknown channel or
+//!   instrument gets `{"event":"error",…}` (`64001`/`64002`/`60018`/`60012`). With
+//!   [`set_live_books`] a `books` subscription also gets a snapshot of the engine's book.
 
 // Handlers return `Result<_, Response>` the axum way; the large error variant is intended.
 #![allow(clippy::result_large_err)]
@@ -23,13 +30,14 @@ use exch_core::{
     AccountKind, Candle, Credentials, Decimal, IncomeKind, Level, Market, MarketKind, Order, OrderRef, OrderStatus,
     OrderType, PositionMode, PositionSide, Side, Symbol, TimeInForce, Venue,
 };
-use exch_testkit::axum::extract::State;
+use exch_testkit::axum::extract::{State, WebSocketUpgrade};
 use exch_testkit::axum::http::StatusCode;
 use exch_testkit::axum::response::{IntoResponse, Response};
+use exch_testkit::axum::routing::get;
 use exch_testkit::axum::{Json, Router};
 use exch_testkit::{
-    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim,
-    DEFAULT_ACCOUNT, SIM_API_KEY, SIM_API_SECRET, SIM_PASSPHRASE,
+    check_timestamp, ApiKey, AuthFailure, NewOrder, RawRequest, SimHandle, SimReject, SimServer, VenueSim, WsFrame,
+    WsProtocol, WsSession, DEFAULT_ACCOUNT, SIM_API_KEY, SIM_API_SECRET, SIM_PASSPHRASE,
 };
 use serde_json::{json, Value};
 
@@ -96,9 +104,12 @@ pub async fn start_with(handle: SimHandle) -> std::io::Result<SimServer> {
         .await
 }
 
-/// The OKX protocol as a router on the kit.
+/// The OKX protocol as a router on the kit: REST, and the public and business WebSockets.
 pub fn router() -> Router<SimHandle> {
-    Router::new().fallback(dispatch)
+    Router::new()
+        .route(crate::stream::PATH_PUBLIC, get(ws_public))
+        .route(crate::stream::PATH_BUSINESS, get(ws_business))
+        .fallback(dispatch)
 }
 
 /// Installs instruments (spot and linear swap records) as markets and as the
@@ -1015,4 +1026,149 @@ fn bills(sim: &SimHandle, account: &str, req: &RawRequest) -> Response {
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     ok(rows.into_iter().take(limit).map(|(_, v)| v).collect())
+}
+
+// ------------------------------------------------------------------------------ websocket
+
+/// The hub topic recorded for an OKX subscription: `channel:instId`, e.g. `books:BTC-USDT` or
+/// `candle1m:BTC-USDT` (script pushes for it with `server.ws().on_subscribe(topic, frames)`).
+pub fn ws_topic(channel: &str, inst_id: &str) -> String {
+    format!("{channel}:{inst_id}")
+}
+
+/// Whether a `books` subscription also gets a snapshot of the engine's book.
+#[derive(Debug, Clone, Copy, Default)]
+struct LiveBooks(bool);
+
+/// When `on`, each `books` subscription is answered with a snapshot of the engine's book
+/// (`seqId` 1, sizes in contracts for swaps, OKX's checksum) after the acknowledgement.
+pub fn set_live_books(handle: &SimHandle, on: bool) {
+    handle.extensions().insert(LiveBooks(on));
+}
+
+/// A `books` snapshot push of the engine's book of `inst_id` (top 400 levels), if listed.
+pub fn live_book_frame(handle: &SimHandle, inst_id: &str) -> Option<WsFrame> {
+    let m = market_of(handle, inst_id).ok()?;
+    let book = handle.state().book(&m.symbol, Some(400))?;
+    let to_wire = |l: &Level| Level {
+        price: l.price.normalize(),
+        qty: contracts(l.qty, &m).normalize(),
+    };
+    let bids: Vec<Level> = book.bids.iter().map(to_wire).collect();
+    let asks: Vec<Level> = book.asks.iter().map(to_wire).collect();
+    let checksum = exch_core::stream::crc32_interleaved_levels(
+        bids.iter().copied(),
+        asks.iter().copied(),
+        crate::stream::CHECKSUM_DEPTH,
+    );
+    let lv = |l: &Level| json!([l.price.to_string(), l.qty.to_string(), "0", "1"]);
+    Some(WsFrame::json(&json!({
+        "arg": {"channel": "books", "instId": inst_id},
+        "action": "snapshot",
+        "data": [{
+            "asks": asks.iter().map(lv).collect::<Vec<_>>(),
+            "bids": bids.iter().map(lv).collect::<Vec<_>>(),
+            "ts": handle.server_time_ms().to_string(),
+            "checksum": checksum,
+            "prevSeqId": -1,
+            "seqId": 1,
+        }],
+    })))
+}
+
+/// OKX's WebSocket on one endpoint (`business` carries candles, `public` the rest).
+struct OkxWs {
+    business: bool,
+}
+
+fn ws_error(session: &WsSession, code: &str, msg: String) -> WsFrame {
+    WsFrame::json(&json!({"event": "error", "code": code, "msg": msg, "connId": conn_id(session)}))
+}
+
+fn conn_id(session: &WsSession) -> String {
+    format!("{:08x}", session.id())
+}
+
+impl OkxWs {
+    /// Checks one subscription argument; `Err` is the error frame OKX sends.
+    fn check(&self, session: &WsSession, sim: &SimHandle, channel: &str, inst_id: &str) -> Result<(), WsFrame> {
+        let candle = channel
+            .strip_prefix("candle")
+            .is_some_and(|bar| crate::stream::interval_of_bar(bar).is_some());
+        let public = matches!(channel, "tickers" | "trades" | "books");
+        if candle && !self.business {
+            let msg = format!("channel:{channel},instId:{inst_id} doesn't exist on this endpoint; use /ws/v5/business");
+            return Err(ws_error(session, "64001", msg));
+        }
+        if public && self.business {
+            let msg = format!("channel:{channel},instId:{inst_id} isn't supported on /ws/v5/business");
+            return Err(ws_error(session, "64002", msg));
+        }
+        if !(candle || public) || market_of(sim, inst_id).is_err() {
+            let msg = format!("Wrong URL or channel:{channel},instId:{inst_id} doesn't exist.");
+            return Err(ws_error(session, "60018", msg));
+        }
+        Ok(())
+    }
+}
+
+impl WsProtocol for OkxWs {
+    fn on_text(&self, session: &WsSession, sim: &SimHandle, text: &str) -> Vec<WsFrame> {
+        if text == "ping" {
+            return vec![WsFrame::Text("pong".into())];
+        }
+        let invalid = || vec![ws_error(session, "60012", format!("Invalid request: {text}"))];
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return invalid();
+        };
+        let (Some(op @ ("subscribe" | "unsubscribe")), Some(args)) = (v["op"].as_str(), v["args"].as_array()) else {
+            return invalid();
+        };
+        let live = sim.extensions().get::<LiveBooks>().copied().unwrap_or_default().0;
+        let mut out = Vec::new();
+        for arg in args {
+            let channel = arg["channel"].as_str().unwrap_or_default();
+            let inst_id = arg["instId"].as_str().unwrap_or_default();
+            if let Err(frame) = self.check(session, sim, channel, inst_id) {
+                out.push(frame);
+                continue;
+            }
+            out.push(WsFrame::json(&json!({
+                "event": op,
+                "arg": {"channel": channel, "instId": inst_id},
+                "connId": conn_id(session),
+            })));
+            let topic = ws_topic(channel, inst_id);
+            if op == "subscribe" {
+                // Scripted pushes are queued behind the acknowledgement.
+                session.subscribe(&topic);
+                if live && channel == "books" {
+                    if let Some(f) = live_book_frame(sim, inst_id) {
+                        session.send(f);
+                    }
+                }
+            } else {
+                session.unsubscribe(&topic);
+            }
+        }
+        out
+    }
+}
+
+async fn ws_public(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Response {
+    sim.ws().accept(
+        sim.clone(),
+        upgrade,
+        crate::stream::PATH_PUBLIC,
+        std::sync::Arc::new(OkxWs { business: false }),
+    )
+}
+
+async fn ws_business(State(sim): State<SimHandle>, upgrade: WebSocketUpgrade) -> Response {
+    sim.ws().accept(
+        sim.clone(),
+        upgrade,
+        crate::stream::PATH_BUSINESS,
+        std::sync::Arc::new(OkxWs { business: true }),
+    )
 }
