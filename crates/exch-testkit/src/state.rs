@@ -1409,8 +1409,10 @@ impl SimState {
         let book = self.book(symbol, Some(1))?;
         let trades: Vec<&Trade> = self.trades.iter().filter(|t| t.symbol == *symbol).collect();
         let prices = || trades.iter().map(|t| t.price);
-        let last = self.last_price(symbol);
-        let open = trades.first().map(|t| t.price);
+        // Before the first trade, a seeded market quotes its mid (or mark) as the last price,
+        // as a real venue always has one.
+        let last = self.last_price(symbol).or_else(|| self.mark_price(symbol));
+        let open = trades.first().map(|t| t.price).or(last);
         let change_percent = match (open, last) {
             (Some(o), Some(l)) if !o.is_zero() => Some((l - o) / o * Decimal::ONE_HUNDRED),
             _ => None,
