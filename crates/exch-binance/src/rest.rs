@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use exch_core::limiter::{LimiterKey, LimiterRegistry, RateLimiter, ScopeQuota};
+use exch_core::paginate::{self, Window};
 use exch_core::sign::Query;
 use exch_core::transport::{HttpTransport, Request, Response, VenueHooks};
 use exch_core::{Candle, CandleQuery, ClientConfig, ClockSync, Credentials, RetryPolicy};
@@ -682,8 +683,17 @@ pub fn candle_page_size(
     }
 }
 
+/// How Binance pages klines: forward from a cursor just after the newest bar received (pages
+/// are anchored at `startTime`), backward from `endTime` for the latest bars; a page shorter
+/// than asked is the end of the data either way.
+pub const CANDLE_PAGING: paginate::Strategy = paginate::Strategy {
+    forward: paginate::Forward::Cursor,
+    latest: paginate::Latest::Pages { short_page_ends: true },
+};
+
 /// Fetches the candles of `q` in pages of at most the venue maximum, ascending by open time and
-/// without duplicates. `fetch(start, end, limit)` performs one kline request.
+/// without duplicates, through the core driver ([`paginate::candles`] with [`CANDLE_PAGING`]).
+/// `fetch(start, end, limit)` performs one kline request.
 ///
 /// With `since`, pages walk forward from `since` (up to `until`, or until a short page);
 /// without it, pages walk backward from `until` (or now) until `limit` candles are collected.
@@ -694,64 +704,16 @@ where
     Fut: Future<Output = Result<Vec<Candle>>>,
 {
     let max = max_klines(api);
-    let mut out: Vec<Candle> = Vec::new();
-    if let Some(since) = q.since {
-        let mut cursor = since;
-        loop {
-            let remaining = q.limit.map(|l| l.saturating_sub(out.len()));
-            if remaining == Some(0) || q.until.is_some_and(|u| cursor > u) {
-                break;
-            }
-            let page = remaining.map_or(max, |r| r.min(max));
-            let batch = fetch(Some(cursor), q.until, Some(page)).await?;
-            let n = batch.len();
-            let mut advanced = false;
-            for c in batch {
-                let in_range = c.open_time >= cursor && q.until.is_none_or(|u| c.open_time <= u);
-                if !in_range || out.last().is_some_and(|l| c.open_time <= l.open_time) {
-                    continue;
-                }
-                cursor = c.open_time + 1;
-                advanced = true;
-                out.push(c);
-                if q.limit.is_some_and(|l| out.len() >= l) {
-                    break;
-                }
-            }
-            if n < page || !advanced {
-                break;
-            }
-        }
-    } else {
-        let mut end = q.until;
-        let mut pages: Vec<Vec<Candle>> = Vec::new();
-        let mut total = 0usize;
-        loop {
-            let remaining = q.limit.map(|l| l.saturating_sub(total));
-            if remaining == Some(0) {
-                break;
-            }
-            let page = remaining.map(|r| r.min(max));
-            let mut batch = fetch(None, end, page).await?;
-            let n = batch.len();
-            batch.retain(|c| end.is_none_or(|e| c.open_time <= e));
-            if let Some(r) = remaining {
-                let drop = batch.len().saturating_sub(r);
-                batch.drain(..drop);
-            }
-            total += batch.len();
-            let first = batch.first().map(|c| c.open_time);
-            pages.push(batch);
-            match (page, first) {
-                (Some(p), Some(first)) if n >= p => end = Some(first - 1),
-                _ => break,
-            }
-        }
-        out = pages.into_iter().rev().flatten().collect();
-    }
-    out.sort_by_key(|c| c.open_time);
-    out.dedup_by_key(|c| c.open_time);
-    Ok(out)
+    paginate::candles(
+        paginate::Range::of(q),
+        CANDLE_PAGING,
+        |_| max,
+        |w| match w {
+            Window::Forward { start, end, count } => fetch(Some(start), end, Some(count)),
+            Window::Backward { end, count } => fetch(None, end, count),
+        },
+    )
+    .await
 }
 
 /// The widest `startTime`..`endTime` range futures history endpoints accept (under 7 days).

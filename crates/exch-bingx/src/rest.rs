@@ -32,6 +32,8 @@ pub const SCOPE_MARGIN_TYPE: &str = "margin_type";
 pub const SWAP_DEPTHS: [usize; 7] = [5, 10, 20, 50, 100, 500, 1000];
 /// Maximum candles per request (swap and spot).
 pub const MAX_KLINES: usize = 1440;
+/// Bars returned for the latest candles when the caller sets no limit (the venue's default).
+pub const DEFAULT_KLINES: usize = 500;
 /// Maximum swap public trades per request.
 pub const MAX_SWAP_TRADES: usize = 1000;
 /// Maximum spot public trades per request.

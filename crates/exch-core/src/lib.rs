@@ -26,6 +26,7 @@ pub mod exchange;
 pub mod limiter;
 pub mod model;
 pub mod order;
+pub mod paginate;
 pub mod precision;
 pub mod retry;
 pub mod sign;

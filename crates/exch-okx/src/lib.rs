@@ -38,7 +38,6 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod candle_paging;
 pub mod config;
 pub mod errors;
 pub mod parse;
@@ -356,16 +355,11 @@ impl Exchange for Okx {
         let m = self.market_of(&q.symbol).await?;
         rest::bar(q.interval)?;
         let now = self.rest().clock().now_ms();
-        let range = candle_paging::Range {
-            interval_ms: q.interval.millis(),
-            since: q.since,
-            until: q.until.or(q.since.map(|_| now)),
-            limit: q.limit,
-            default_limit: 100,
-        };
+        let range = rest::candle_range(q, now);
         let (inst, interval) = (m.venue_symbol.clone(), q.interval);
-        candle_paging::collect(
+        exch_core::paginate::candles(
             range,
+            rest::CANDLE_PAGING,
             |t| rest::candle_page_max(interval, t, now),
             |w| {
                 let (inst, m) = (inst.clone(), &m);

@@ -15,6 +15,7 @@ use exch_core::{
 };
 use std::sync::Arc;
 
+use exch_core::paginate::{self, Window};
 use exch_core::retry::retry_read;
 use exch_core::transport::{self, HttpTransport, VenueHooks};
 use exch_core::{ClockSync, LimiterKey, LimiterRegistry, ScopeQuota};
@@ -192,6 +193,25 @@ pub const CANDLES_MAX: usize = 300;
 pub const HISTORY_CANDLES_MAX: usize = 100;
 /// Bars reachable through `/market/candles` (older ones need `history-candles`).
 pub const CANDLES_RECENT_BARS: i64 = 1440;
+/// Bars returned for the latest candles when the caller sets no limit (OKX's and CCXT's default).
+pub const CANDLES_DEFAULT: usize = 100;
+
+/// How OKX pages candles: forward windows bounded on both sides (`before`/`after`), and
+/// backward pages (`after`) for the latest bars; a short page is not the end (the page size
+/// changes at the `history-candles` boundary).
+pub const CANDLE_PAGING: paginate::Strategy = paginate::Strategy {
+    forward: paginate::Forward::Windows,
+    latest: paginate::Latest::Pages { short_page_ends: false },
+};
+
+/// The [`paginate::Range`] of `q` at time `now`: forward walks end at `until` or `now`.
+pub fn candle_range(q: &exch_core::CandleQuery, now: TimestampMs) -> paginate::Range {
+    paginate::Range {
+        until: q.until.or(q.since.map(|_| now)),
+        default_limit: Some(CANDLES_DEFAULT),
+        ..paginate::Range::of(q)
+    }
+}
 /// Maximum rows per page of order history and bills.
 pub const PAGE_MAX: usize = 100;
 /// Maximum `sz` of `/market/books`.
@@ -398,29 +418,24 @@ pub fn candles(
     ))
 }
 
-/// The candle request for one page window of [`crate::candle_paging`] at time `now`: forward
+/// The candle request for one page window of [`paginate::candles`] at time `now`: forward
 /// windows set `before = start - 1` and `after = end + 1` (OKX bounds are exclusive), backward
 /// ones `after = end + 1`. Windows older than the latest 1440 bars use `history-candles`.
-pub fn candle_window(
-    inst_id: &str,
-    interval: Interval,
-    window: crate::candle_paging::Window,
-    now: TimestampMs,
-) -> Result<RestRequest> {
-    use crate::candle_paging::Window;
+pub fn candle_window(inst_id: &str, interval: Interval, window: Window, now: TimestampMs) -> Result<RestRequest> {
     match window {
         Window::Forward { start, end, count } => {
             let history = needs_history(interval, start, now);
             candles(
                 inst_id,
                 interval,
-                Some(end.saturating_add(1)),
-                Some(start - 1),
+                end.map(|e| e.saturating_add(1)),
+                Some(start.saturating_sub(1)),
                 count,
                 history,
             )
         }
         Window::Backward { end, count } => {
+            let count = count.unwrap_or(CANDLES_DEFAULT);
             let oldest = end
                 .unwrap_or(now)
                 .saturating_sub(interval.millis().saturating_mul(count as i64));
@@ -1141,7 +1156,6 @@ mod tests {
 
     #[test]
     fn candle_windows_pick_the_endpoint() {
-        use crate::candle_paging::Window;
         let now = 1_700_000_000_000;
         let h = Interval::H1.millis();
         // Recent forward window: /candles with exclusive bounds around it.
@@ -1150,7 +1164,7 @@ mod tests {
             Interval::H1,
             Window::Forward {
                 start: now - 10 * h,
-                end: now,
+                end: Some(now),
                 count: 11,
             },
             now,
@@ -1173,7 +1187,7 @@ mod tests {
             Interval::H1,
             Window::Forward {
                 start: old,
-                end: old + 99 * h,
+                end: Some(old + 99 * h),
                 count: 100,
             },
             now,
@@ -1185,7 +1199,10 @@ mod tests {
         let r = candle_window(
             "BTC-USDT",
             Interval::M1,
-            Window::Backward { end: None, count: 100 },
+            Window::Backward {
+                end: None,
+                count: Some(100),
+            },
             now,
         )
         .unwrap();

@@ -16,11 +16,11 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use exch_core::paginate::{self, Window};
 use exch_core::{
     Decimal, Interval, MarginMode, Market, MarketKind, Order, OrderRef, OrderRequest, OrderStatus, OrderType,
     PositionMode, PositionSide, Side, Symbol, TimeInForce,
 };
-use exch_okx::candle_paging::{self, Range, Window};
 use exch_okx::rest::{self, RestRequest};
 use exch_okx::symbols::MarketMap;
 use exch_okx::{parse, wire};
@@ -816,15 +816,14 @@ fn compare_request(ours: &RestRequest, case: &Value, c: &mut Cmp) {
 
 fn first_candle_request(inst: &str, interval: Interval, since: Option<i64>, limit: Option<usize>) -> RestRequest {
     let mut first: Option<Window> = None;
-    let range = Range {
-        interval_ms: interval.millis(),
-        since,
-        until: since.map(|_| NOW),
-        limit,
-        default_limit: 100,
-    };
-    let fut = candle_paging::collect(
+    // The range depends on the interval and bounds only, not on the symbol.
+    let mut q = exch_core::CandleQuery::new(Symbol::from_str("BTC/USDT").unwrap(), interval);
+    q.since = since;
+    q.limit = limit;
+    let range = rest::candle_range(&q, NOW);
+    let fut = paginate::candles(
         range,
+        rest::CANDLE_PAGING,
         |t| rest::candle_page_max(interval, t, NOW),
         |w| {
             if first.is_none() {
