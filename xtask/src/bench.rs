@@ -346,9 +346,202 @@ fn binance() -> Vec<Payload> {
     out
 }
 
+/// OKX's `{"code":"0","msg":"","data":[...]}` envelope around `data`.
+fn okx_envelope(data: &str) -> String {
+    format!("{{\"code\":\"0\",\"msg\":\"\",\"data\":[{data}]}}")
+}
+
+/// The OKX payloads (`/api/v5`), compact JSON as the venue sends it.
+fn okx() -> Vec<Payload> {
+    let mut out = Vec::new();
+    let file = |name: &str, text: String| Payload {
+        path: format!("okx/{name}"),
+        text,
+    };
+    let bases = base_assets(120);
+
+    // GET /api/v5/market/books-full?instId=BTC-USDT&sz=1000: [px, sz, "0", orders].
+    let mut r = Rng::new(11);
+    let mid = 425_743u64; // tenths
+    let level = |p: u64, r: &mut Rng| {
+        let q = r.range(1, 500_000_000); // 1e-8
+        format!(
+            "[\"{}\",\"{}\",\"0\",\"{}\"]",
+            trimmed(p, 1),
+            trimmed(q, 8),
+            r.range(1, 30)
+        )
+    };
+    let mut asks = Vec::with_capacity(1000);
+    let mut p = mid + 1;
+    for i in 0..1000 {
+        if i > 0 {
+            p += r.range(1, 5);
+        }
+        asks.push(level(p, &mut r));
+    }
+    let mut bids = Vec::with_capacity(1000);
+    let mut p = mid;
+    for i in 0..1000 {
+        if i > 0 {
+            p -= r.range(1, 5);
+        }
+        bids.push(level(p, &mut r));
+    }
+    out.push(file(
+        "books.json",
+        okx_envelope(&format!(
+            "{{\"asks\":[{}],\"bids\":[{}],\"ts\":\"{T0}\"}}",
+            asks.join(","),
+            bids.join(",")
+        )),
+    ));
+
+    // GET /api/v5/market/trades?instId=BTC-USDT&limit=500 (newest first).
+    let mut r = Rng::new(12);
+    let mut rows = Vec::with_capacity(500);
+    let mut id = 497_859_870u64 + 500;
+    let mut t = T0;
+    for _ in 0..500 {
+        let side = if r.coin() { "buy" } else { "sell" };
+        rows.push(format!(
+            "{{\"instId\":\"BTC-USDT\",\"side\":\"{side}\",\"sz\":\"{}\",\"px\":\"{}\",\"source\":\"0\",\"tradeId\":\"{id}\",\"ts\":\"{t}\"}}",
+            trimmed(r.range(1, 200_000_000), 8),
+            trimmed(mid - 25 + r.range(0, 50), 1),
+        ));
+        id -= 1;
+        t -= r.range(0, 40);
+    }
+    out.push(file("trades.json", okx_envelope(&rows.join(","))));
+
+    // GET /api/v5/market/ticker?instId=BTC-USDT.
+    out.push(file(
+        "ticker.json",
+        okx_envelope(&format!(
+            "{{\"instType\":\"SPOT\",\"instId\":\"BTC-USDT\",\"last\":\"42574.3\",\"lastSz\":\"0.00007722\",\
+             \"askPx\":\"42574.4\",\"askSz\":\"0.40193728\",\"bidPx\":\"42574.3\",\"bidSz\":\"0.0655768\",\
+             \"open24h\":\"41385.5\",\"high24h\":\"42650.2\",\"low24h\":\"41020.8\",\
+             \"volCcy24h\":\"1349296751.597266598\",\"vol24h\":\"32140.19145051\",\"ts\":\"{T0}\",\
+             \"sodUtc0\":\"41450\",\"sodUtc8\":\"41702\"}}"
+        )),
+    ));
+
+    // GET /api/v5/trade/order: a partly filled limit buy.
+    out.push(file(
+        "order.json",
+        okx_envelope(&format!(
+            "{{\"accFillSz\":\"0.2\",\"algoClOrdId\":\"\",\"algoId\":\"\",\"attachAlgoClOrdId\":\"\",\"attachAlgoOrds\":[],\
+             \"avgPx\":\"42574.3\",\"cTime\":\"{T0}\",\"cancelSource\":\"\",\"cancelSourceReason\":\"\",\
+             \"category\":\"normal\",\"ccy\":\"\",\"clOrdId\":\"xbench6gCrw2kRUAF9CvJDGP16IP\",\"fee\":\"-0.0002\",\
+             \"feeCcy\":\"BTC\",\"fillPx\":\"42574.3\",\"fillSz\":\"0.08\",\"fillTime\":\"{T0}\",\"instId\":\"BTC-USDT\",\
+             \"instType\":\"SPOT\",\"isTpLimit\":\"false\",\"lever\":\"\",\"linkedAlgoOrd\":{{\"algoId\":\"\"}},\
+             \"ordId\":\"1339107111507525632\",\"ordType\":\"limit\",\"pnl\":\"0\",\"posSide\":\"net\",\"px\":\"42574.3\",\
+             \"pxType\":\"\",\"pxUsd\":\"\",\"pxVol\":\"\",\"quickMgnType\":\"\",\"rebate\":\"0\",\"rebateCcy\":\"USDT\",\
+             \"reduceOnly\":\"false\",\"side\":\"buy\",\"slOrdPx\":\"\",\"slTriggerPx\":\"\",\"slTriggerPxType\":\"\",\
+             \"source\":\"\",\"state\":\"partially_filled\",\"stpId\":\"\",\"stpMode\":\"cancel_maker\",\"sz\":\"0.5\",\
+             \"tag\":\"\",\"tdMode\":\"cash\",\"tgtCcy\":\"\",\"tpOrdPx\":\"\",\"tpTriggerPx\":\"\",\
+             \"tpTriggerPxType\":\"\",\"tradeId\":\"58148845\",\"uTime\":\"{T0}\"}}"
+        )),
+    ));
+
+    // GET /api/v5/public/instruments?instType=SPOT: 150 spot instruments.
+    let mut r = Rng::new(13);
+    let mut rows = Vec::new();
+    'quotes: for quote in ["USDT", "BTC", "USDC"] {
+        for base in &bases {
+            if rows.len() == 150 {
+                break 'quotes;
+            }
+            if base == quote {
+                continue;
+            }
+            let (tick, lot) = if rows.is_empty() {
+                (1, 8)
+            } else {
+                (r.range(1, 8) as u32, r.range(0, 8) as u32)
+            };
+            rows.push(format!(
+                "{{\"alias\":\"\",\"baseCcy\":\"{base}\",\"category\":\"1\",\"ctMult\":\"\",\"ctType\":\"\",\"ctVal\":\"\",\
+                 \"ctValCcy\":\"\",\"expTime\":\"\",\"instFamily\":\"\",\"instId\":\"{base}-{quote}\",\"instType\":\"SPOT\",\
+                 \"lever\":\"10\",\"listTime\":\"1548133413000\",\"lotSz\":\"{}\",\"maxIcebergSz\":\"9999999999.0000000000000000\",\
+                 \"maxLmtAmt\":\"20000000\",\"maxLmtSz\":\"9999999999\",\"maxMktAmt\":\"1000000\",\"maxMktSz\":\"1000000\",\
+                 \"maxStopSz\":\"1000000\",\"maxTriggerSz\":\"9999999999.0000000000000000\",\"maxTwapSz\":\"9999999999.0000000000000000\",\
+                 \"minSz\":\"{}\",\"optType\":\"\",\"quoteCcy\":\"{quote}\",\"ruleType\":\"normal\",\"settleCcy\":\"\",\
+                 \"state\":\"live\",\"stk\":\"\",\"tickSz\":\"{}\",\"uly\":\"\"}}",
+                fixed(1, lot),
+                fixed(1, lot.saturating_sub(3)),
+                fixed(1, tick),
+            ));
+        }
+    }
+    out.push(file("instruments_spot.json", okx_envelope(&rows.join(","))));
+
+    // GET /api/v5/public/instruments?instType=SWAP: 60 USDT-margined swaps.
+    let mut r = Rng::new(14);
+    let mut rows = Vec::new();
+    for base in bases.iter().take(60) {
+        let ct_val = ["0.01", "0.1", "1", "10", "100"][r.range(0, 4) as usize];
+        rows.push(format!(
+            "{{\"alias\":\"\",\"baseCcy\":\"\",\"category\":\"1\",\"ctMult\":\"1\",\"ctType\":\"linear\",\"ctVal\":\"{ct_val}\",\
+             \"ctValCcy\":\"{base}\",\"expTime\":\"\",\"instFamily\":\"{base}-USDT\",\"instId\":\"{base}-USDT-SWAP\",\
+             \"instType\":\"SWAP\",\"lever\":\"100\",\"listTime\":\"1611916828000\",\"lotSz\":\"0.1\",\
+             \"maxIcebergSz\":\"100000000.0000000000000000\",\"maxLmtAmt\":\"20000000\",\"maxLmtSz\":\"100000000\",\
+             \"maxMktAmt\":\"\",\"maxMktSz\":\"12000\",\"maxStopSz\":\"12000\",\"maxTriggerSz\":\"100000000.0000000000000000\",\
+             \"maxTwapSz\":\"100000000.0000000000000000\",\"minSz\":\"0.1\",\"optType\":\"\",\"quoteCcy\":\"\",\
+             \"ruleType\":\"normal\",\"settleCcy\":\"USDT\",\"state\":\"live\",\"stk\":\"\",\"tickSz\":\"{}\",\
+             \"uly\":\"{base}-USDT\"}}",
+            fixed(1, r.range(1, 5) as u32),
+        ));
+    }
+    out.push(file("instruments_swap.json", okx_envelope(&rows.join(","))));
+
+    // GET /api/v5/account/positions?instType=SWAP: 40 open net positions (sizes in contracts).
+    let mut r = Rng::new(15);
+    let mut rows = Vec::new();
+    for base in bases.iter().take(40) {
+        let short = r.coin();
+        let pos = r.range(1, 5000); // tenths of contracts
+        let avg = r.range(10_000, 9_000_000); // 1e-2
+        let mark = avg + r.range(0, 2000) - 1000;
+        let liq = if short { avg + avg / 8 } else { avg - avg / 8 };
+        rows.push(format!(
+            "{{\"adl\":\"1\",\"availPos\":\"\",\"avgPx\":\"{}\",\"baseBal\":\"\",\"baseBorrowed\":\"\",\"baseInterest\":\"\",\
+             \"bePx\":\"{}\",\"bizRefId\":\"\",\"bizRefType\":\"\",\"cTime\":\"{}\",\"ccy\":\"USDT\",\"closeOrderAlgo\":[],\
+             \"deltaBS\":\"\",\"deltaPA\":\"\",\"fee\":\"-0.0003412\",\"fundingFee\":\"0\",\"gammaBS\":\"\",\"gammaPA\":\"\",\
+             \"idxPx\":\"{}\",\"imr\":\"{}\",\"instId\":\"{base}-USDT-SWAP\",\"instType\":\"SWAP\",\"interest\":\"\",\
+             \"last\":\"{}\",\"lever\":\"{}\",\"liab\":\"\",\"liabCcy\":\"\",\"liqPenalty\":\"0\",\"liqPx\":\"{}\",\
+             \"margin\":\"\",\"markPx\":\"{}\",\"mgnMode\":\"cross\",\"mgnRatio\":\"141.0546428\",\"mmr\":\"0.00044356\",\
+             \"notionalUsd\":\"{}\",\"optVal\":\"\",\"pendingCloseOrdLiabVal\":\"\",\"pnl\":\"0\",\"pos\":\"{}\",\
+             \"posCcy\":\"\",\"posId\":\"{}\",\"posSide\":\"net\",\"quoteBal\":\"\",\"quoteBorrowed\":\"\",\
+             \"quoteInterest\":\"\",\"realizedPnl\":\"-0.0003412\",\"spotInUseAmt\":\"\",\"spotInUseCcy\":\"\",\
+             \"thetaBS\":\"\",\"thetaPA\":\"\",\"tradeId\":\"{}\",\"uTime\":\"{}\",\"upl\":\"{}\",\
+             \"uplLastPx\":\"0\",\"uplRatio\":\"0\",\"uplRatioLastPx\":\"0\",\"usdPx\":\"\",\"vegaBS\":\"\",\"vegaPA\":\"\"}}",
+            trimmed(avg, 2),
+            trimmed(avg + 1, 2),
+            T0 - 86_400_000,
+            trimmed(mark, 2),
+            trimmed(mark * pos / 100, 2),
+            trimmed(mark, 2),
+            r.range(1, 20),
+            trimmed(liq, 2),
+            trimmed(mark, 2),
+            trimmed(mark * pos / 10, 2),
+            signed(pos, 1, short),
+            653_944_598_162_657_280u64 + r.range(0, 1_000_000),
+            38_002_016 + r.range(0, 1_000_000),
+            T0 - r.range(0, 86_400_000),
+            signed(mark.abs_diff(avg) * pos / 10, 2, (mark >= avg) == short),
+        ));
+    }
+    out.push(file("positions.json", okx_envelope(&rows.join(","))));
+    out
+}
+
 /// Every venue's payloads.
 fn payloads() -> Vec<Payload> {
-    binance()
+    let mut all = binance();
+    all.extend(okx());
+    all
 }
 
 /// The benchmark payload directory.
@@ -578,16 +771,40 @@ mod tests {
             assert_eq!(x.path, y.path);
             assert_eq!(x.text, y.text);
             let parsed = crate::json::parse(&x.text).unwrap_or_else(|e| panic!("{}: {e}", x.path));
+            let rows = |v: &crate::json::Value| -> Option<usize> {
+                match x.path.split('/').next() {
+                    Some("okx") => v.get("data").and_then(|d| d.as_array()).map(<[_]>::len),
+                    _ => v.as_array().map(<[_]>::len),
+                }
+            };
             if x.path.ends_with("trades.json") {
-                assert_eq!(parsed.as_array().map(<[_]>::len), Some(500));
+                assert_eq!(rows(&parsed), Some(500), "{}", x.path);
             }
-            if x.path.ends_with("depth.json") {
+            if x.path.ends_with("positions.json") {
+                assert_eq!(rows(&parsed), Some(40), "{}", x.path);
+            }
+            if x.path == "binance/depth.json" {
                 assert_eq!(
                     parsed.get("bids").and_then(|v| v.as_array()).map(<[_]>::len),
                     Some(1000)
                 );
                 assert_eq!(
                     parsed.get("asks").and_then(|v| v.as_array()).map(<[_]>::len),
+                    Some(1000)
+                );
+            }
+            if x.path == "okx/books.json" {
+                let book = parsed.get("data").and_then(|d| d.as_array()).and_then(|d| d.first());
+                assert_eq!(
+                    book.and_then(|b| b.get("bids"))
+                        .and_then(|v| v.as_array())
+                        .map(<[_]>::len),
+                    Some(1000)
+                );
+                assert_eq!(
+                    book.and_then(|b| b.get("asks"))
+                        .and_then(|v| v.as_array())
+                        .map(<[_]>::len),
                     Some(1000)
                 );
             }

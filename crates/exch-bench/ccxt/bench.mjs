@@ -118,6 +118,58 @@ function binanceOps(fixtures) {
     ];
 }
 
+function okxOps(fixtures) {
+    const ex = new ccxt.okx({ apiKey: API_KEY, secret: SECRET, password: 'bench-passphrase' });
+    const mk = new ccxt.okx();
+    const p = {};
+    for (const n of ['books', 'trades', 'ticker', 'order', 'instruments_spot', 'instruments_swap', 'positions']) {
+        p[n] = readFileSync(join(fixtures, 'okx', n + '.json'), 'utf8');
+    }
+    // Markets from the same payloads (what fetchMarkets does after its HTTP calls).
+    const markets = ex.parseMarkets(JSON.parse(p.instruments_spot).data)
+        .concat(ex.parseMarkets(JSON.parse(p.instruments_swap).data));
+    ex.setMarkets(markets);
+    const btc = ex.market('BTC/USDT');
+
+    const orderBook = () => {
+        // fetchOrderBook: the first row, its ts.
+        const first = ex.safeDict(JSON.parse(p.books).data, 0, {});
+        const book = ex.parseOrderBook(first, 'BTC/USDT', ex.safeInteger(first, 'ts'));
+        return book.bids.length + book.asks.length;
+    };
+    const trades = () => ex.parseTrades(JSON.parse(p.trades).data, btc).length;
+    const ticker = () => ex.parseTicker(ex.safeDict(JSON.parse(p.ticker).data, 0, {}), btc);
+    const order = () => ex.parseOrder(ex.safeDict(JSON.parse(p.order).data, 0, {}), btc);
+    // fetchPositions: every row through parsePosition.
+    const positions = () => JSON.parse(p.positions).data.map((row) => ex.parsePosition(row)).length;
+    const marketsOp = () => {
+        const parsed = mk.parseMarkets(JSON.parse(p.instruments_spot).data);
+        mk.setMarkets(parsed);
+        return parsed.length;
+    };
+    const signGet = () => ex.sign('trade/order', 'private', 'GET', { instId: 'BTC-USDT', ordId: '1339107111507525632' });
+    const signOrder = () => ex.sign('trade/order', 'private', 'POST', {
+        instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', sz: '0.5', px: '42574.3',
+        clOrdId: 'xbench6gCrw2kRUAF9CvJDGP16IP',
+    });
+
+    const check = (got, want, what) => { if (got !== want) throw new Error(`okx ${what}: ${got} != ${want}`); };
+    check(orderBook(), 2000, 'order book levels');
+    check(trades(), 500, 'trades');
+    check(positions(), 40, 'positions');
+    check(marketsOp(), 150, 'markets');
+    return [
+        ['okx.order_book', orderBook],
+        ['okx.trades', trades],
+        ['okx.ticker', ticker],
+        ['okx.order', order],
+        ['okx.positions', positions],
+        ['okx.markets', marketsOp],
+        ['okx.sign_get', signGet],
+        ['okx.sign_order', signOrder],
+    ];
+}
+
 const [fixtures, out, ...rest] = process.argv.slice(2);
 if (!fixtures || !out) {
     console.error('usage: node bench.mjs FIXTURES_DIR OUT_JSON [--quick|--full]');
@@ -126,7 +178,7 @@ if (!fixtures || !out) {
 const plan = rest.includes('--quick') ? QUICK : FULL;
 const pkg = JSON.parse(readFileSync(join(prefix, 'node_modules/ccxt/package.json'), 'utf8'));
 const result = { ccxt_version: pkg.version, runtime: `Node ${process.version}`, ops: {} };
-for (const [name, op] of binanceOps(fixtures)) {
+for (const [name, op] of binanceOps(fixtures).concat(okxOps(fixtures))) {
     const m = measure(plan, op);
     result.ops[name] = m;
     console.error(`${name.padEnd(24)} ${m.ops_per_sec.toFixed(1).padStart(14)} ops/s`);

@@ -128,6 +128,66 @@ def binance_ops(fixtures):
     ]
 
 
+def okx_ops(fixtures):
+    ex = ccxt.okx({"apiKey": API_KEY, "secret": SECRET, "password": "bench-passphrase"})
+    mk = ccxt.okx()
+    p = {n: read(fixtures, "okx", n + ".json") for n in (
+        "books", "trades", "ticker", "order", "instruments_spot", "instruments_swap", "positions")}
+
+    # Markets from the same payloads (what fetch_markets does after its HTTP calls).
+    markets = ex.parse_markets(json.loads(p["instruments_spot"])["data"]) + \
+        ex.parse_markets(json.loads(p["instruments_swap"])["data"])
+    ex.set_markets(markets)
+    btc = ex.market("BTC/USDT")
+
+    def order_book():
+        # fetch_order_book: the first row, its ts.
+        first = ex.safe_dict(json.loads(p["books"])["data"], 0, {})
+        book = ex.parse_order_book(first, "BTC/USDT", ex.safe_integer(first, "ts"))
+        return len(book["bids"]) + len(book["asks"])
+
+    def trades():
+        return len(ex.parse_trades(json.loads(p["trades"])["data"], btc))
+
+    def ticker():
+        return ex.parse_ticker(ex.safe_dict(json.loads(p["ticker"])["data"], 0, {}), btc)
+
+    def order():
+        return ex.parse_order(ex.safe_dict(json.loads(p["order"])["data"], 0, {}), btc)
+
+    def positions():
+        # fetch_positions: every row through parse_position.
+        return len([ex.parse_position(row) for row in json.loads(p["positions"])["data"]])
+
+    def markets_op():
+        parsed = mk.parse_markets(json.loads(p["instruments_spot"])["data"])
+        mk.set_markets(parsed)
+        return len(parsed)
+
+    def sign_get():
+        return ex.sign("trade/order", ["private"], "GET", {"instId": "BTC-USDT", "ordId": "1339107111507525632"})
+
+    def sign_order():
+        return ex.sign("trade/order", ["private"], "POST", {
+            "instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit",
+            "sz": "0.5", "px": "42574.3", "clOrdId": "xbench6gCrw2kRUAF9CvJDGP16IP"})
+
+    assert order_book() == 2000, "order book levels"
+    assert trades() == 500, "trades"
+    assert positions() == 40, "positions"
+    assert markets_op() == 150, "markets"
+    return [
+        ("okx.order_book", order_book),
+        ("okx.trades", trades),
+        ("okx.ticker", ticker),
+        ("okx.order", order),
+        ("okx.positions", positions),
+        ("okx.markets", markets_op),
+        ("okx.sign_get", sign_get),
+        ("okx.sign_order", sign_order),
+    ]
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -139,7 +199,7 @@ def main():
         "runtime": "Python " + platform.python_version(),
         "ops": {},
     }
-    for name, op in binance_ops(fixtures):
+    for name, op in binance_ops(fixtures) + okx_ops(fixtures):
         m = measure(plan, op)
         result["ops"][name] = m
         print(f"{name:<24} {m['ops_per_sec']:>14.1f} ops/s", file=sys.stderr)

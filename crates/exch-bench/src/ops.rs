@@ -14,6 +14,7 @@
 //! | `binance.markets` | decode `ExchangeInfo` + `parse::markets` + `SymbolMap` | `json` decode + `parse_market` per row + `set_markets` |
 //! | `binance.sign_get` | `rest::query_order` + `Call::prepare` + `rest::to_request` | `sign('order', 'private', 'GET', ...)` |
 //! | `binance.sign_order` | `rest::new_order` from an `OrderRequest` + prepare + to_request | `sign('order', 'private', 'POST', ...)` |
+//! | `okx.*` | the same operations on the OKX payloads with `exch_okx::parse` / `rest` | the same calls on `ccxt.okx` |
 //! | `core.limiter_acquire` | `RateLimiter::acquire` of weight 1 on a roomy scope | (no equivalent) |
 //! | `core.local_book_apply` | `LocalBook::apply`: the 1000-level snapshot, then 100 deltas of 10 levels | (no equivalent) |
 
@@ -251,6 +252,179 @@ pub fn binance(f: &BinanceFixture) -> Vec<Op> {
     ]
 }
 
+/// The OKX state the operations share: payloads, market maps, a limit order.
+#[derive(Debug, Clone)]
+pub struct OkxFixture {
+    /// The payload bytes.
+    pub payloads: payload::Okx,
+    /// Spot markets of the spot instruments payload.
+    pub spot: exch_okx::symbols::MarketMap,
+    /// Swap markets of the swap instruments payload.
+    pub swap: exch_okx::symbols::MarketMap,
+    /// The `BTC-USDT` market.
+    pub btc: exch_core::Market,
+    /// A limit buy of 0.5 BTC at 42 574.3 with a fixed client order id.
+    pub order: OrderRequest,
+    /// Key, secret and passphrase of the signing benchmarks.
+    pub credentials: exch_core::Credentials,
+}
+
+impl OkxFixture {
+    /// Loads the payloads and builds the market maps from the instrument payloads.
+    ///
+    /// # Errors
+    /// A payload is missing or does not decode.
+    pub fn load() -> Result<OkxFixture, String> {
+        use exch_okx::{parse as okx_parse, symbols::MarketMap, wire as okx_wire};
+        let payloads = payload::Okx::load()?;
+        let load = |bytes: &[u8]| -> Result<MarketMap, String> {
+            let rows: Vec<okx_wire::Instrument> =
+                okx_parse::envelope("GET /api/v5/public/instruments", 200, bytes).map_err(|e| e.to_string())?;
+            Ok(MarketMap::new(okx_parse::markets(&rows).map_err(|e| e.to_string())?))
+        };
+        let spot = load(&payloads.instruments_spot)?;
+        let swap = load(&payloads.instruments_swap)?;
+        let btc = spot.by_inst_id("BTC-USDT").map_err(|e| e.to_string())?.clone();
+        let order = OrderRequest::limit(
+            btc.symbol.clone(),
+            Side::Buy,
+            Decimal::new(5, 1),
+            Decimal::new(425_743, 1),
+        )
+        .client_order_id("xbench6gCrw2kRUAF9CvJDGP16IP")
+        .build()
+        .map_err(|e| e.to_string())?;
+        Ok(OkxFixture {
+            payloads,
+            spot,
+            swap,
+            btc,
+            order,
+            credentials: exch_core::Credentials::new(API_KEY, SECRET).with_passphrase("bench-passphrase"),
+        })
+    }
+}
+
+/// Decodes and normalises the 1000-level OKX book; the number of levels.
+pub fn okx_order_book(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Book> =
+        exch_okx::parse::envelope("GET /api/v5/market/books-full", 200, &f.payloads.books)?;
+    let book = exch_okx::parse::order_book(&rows, &f.btc)?;
+    Ok(book.bids.len() + book.asks.len())
+}
+
+/// Decodes and normalises the 500 OKX trades; the number of trades.
+pub fn okx_trades(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Trade> =
+        exch_okx::parse::envelope("GET /api/v5/market/trades", 200, &f.payloads.trades)?;
+    let trades = rows
+        .iter()
+        .map(|t| exch_okx::parse::trade(t, &f.btc))
+        .collect::<exch_core::Result<Vec<_>>>()?;
+    Ok(trades.len())
+}
+
+/// Decodes and normalises the OKX ticker; 1 when it has a last price.
+pub fn okx_ticker(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Ticker> =
+        exch_okx::parse::envelope("GET /api/v5/market/ticker", 200, &f.payloads.ticker)?;
+    Ok(rows
+        .first()
+        .map_or(0, |t| usize::from(exch_okx::parse::ticker(t, &f.btc).last.is_some())))
+}
+
+/// Decodes the OKX order, resolves its market and normalises it; the length of its id.
+pub fn okx_order(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Order> =
+        exch_okx::parse::envelope("GET /api/v5/trade/order", 200, &f.payloads.order)?;
+    let mut n = 0;
+    for o in &rows {
+        n += exch_okx::parse::order(o, f.spot.by_inst_id(&o.inst_id)?)?.id.len();
+    }
+    Ok(n)
+}
+
+/// Decodes and normalises the OKX positions; the number of open positions.
+pub fn okx_positions(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Position> =
+        exch_okx::parse::envelope("GET /api/v5/account/positions", 200, &f.payloads.positions)?;
+    Ok(exch_okx::parse::positions(&rows, &f.swap)?.len())
+}
+
+/// Decodes the OKX spot instruments, normalises them and indexes them; the number of markets.
+pub fn okx_markets(f: &OkxFixture) -> exch_core::Result<usize> {
+    let rows: Vec<exch_okx::wire::Instrument> =
+        exch_okx::parse::envelope("GET /api/v5/public/instruments", 200, &f.payloads.instruments_spot)?;
+    let map = exch_okx::symbols::MarketMap::new(exch_okx::parse::markets(&rows)?);
+    Ok(map.all().len())
+}
+
+/// Builds and signs `GET /api/v5/trade/order?instId=BTC-USDT&ordId=...` into a transport
+/// request; 1 when built.
+pub fn okx_sign_get(f: &OkxFixture, base_url: &str) -> exch_core::Result<usize> {
+    let req = exch_okx::rest::get_order("BTC-USDT", &OrderRef::Id("1339107111507525632".into()));
+    black_box(exch_okx::rest::to_core(
+        &req,
+        base_url,
+        &[],
+        false,
+        Some(&f.credentials),
+        TIMESTAMP_MS,
+    )?);
+    Ok(1)
+}
+
+/// Builds `POST /api/v5/trade/order` from the limit [`OrderRequest`] and signs it into a
+/// transport request; the length of the JSON body.
+pub fn okx_sign_order(f: &OkxFixture, base_url: &str) -> exch_core::Result<usize> {
+    let cid = f.order.client_order_id.as_deref().unwrap_or("xbench");
+    let req = exch_okx::rest::place_order(&f.order, &f.btc, cid, exch_core::MarginMode::Cross)?;
+    let n = req.body.as_ref().map_or(0, String::len);
+    black_box(exch_okx::rest::to_core(
+        &req,
+        base_url,
+        &[],
+        false,
+        Some(&f.credentials),
+        TIMESTAMP_MS,
+    )?);
+    Ok(n)
+}
+
+/// The OKX operations over `f`.
+pub fn okx(f: &OkxFixture) -> Vec<Op> {
+    fn op(
+        name: &'static str,
+        what: &'static str,
+        f: &OkxFixture,
+        g: fn(&OkxFixture) -> exch_core::Result<usize>,
+    ) -> Op {
+        let f = f.clone();
+        Op {
+            name,
+            compare_to: name,
+            what,
+            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
+        }
+    }
+    fn sign_get(f: &OkxFixture) -> exch_core::Result<usize> {
+        okx_sign_get(f, "https://www.okx.com")
+    }
+    fn sign_order(f: &OkxFixture) -> exch_core::Result<usize> {
+        okx_sign_order(f, "https://www.okx.com")
+    }
+    vec![
+        op("okx.order_book", "order book, 1000 levels a side", f, okx_order_book),
+        op("okx.trades", "trades, 500", f, okx_trades),
+        op("okx.ticker", "ticker", f, okx_ticker),
+        op("okx.order", "order", f, okx_order),
+        op("okx.positions", "positions, 40", f, okx_positions),
+        op("okx.markets", "markets, 150 spot", f, okx_markets),
+        op("okx.sign_get", "build + sign a private GET", f, sign_get),
+        op("okx.sign_order", "build + sign an order POST", f, sign_order),
+    ]
+}
+
 /// A limiter with one scope roomy enough that acquiring never waits.
 pub fn roomy_limiter() -> RateLimiter {
     let quota = ScopeQuota::new(1_000_000_000, Duration::from_secs(1)).expect("positive quota");
@@ -350,6 +524,7 @@ pub fn all() -> Result<Vec<Op>, String> {
     let f = BinanceFixture::load()?;
     let mut ops = binance(&f);
     ops.extend(binance_prototypes(&f));
+    ops.extend(okx(&OkxFixture::load()?));
     ops.push(limiter_acquire());
     ops.push(local_book(&f)?);
     Ok(ops)

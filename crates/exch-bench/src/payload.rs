@@ -53,3 +53,41 @@ impl Binance {
         })
     }
 }
+
+/// The OKX payloads.
+#[derive(Debug, Clone)]
+pub struct Okx {
+    /// `GET /api/v5/market/books-full?sz=1000`: 1000 bids and 1000 asks.
+    pub books: Vec<u8>,
+    /// `GET /api/v5/market/trades?limit=500`.
+    pub trades: Vec<u8>,
+    /// `GET /api/v5/market/ticker?instId=BTC-USDT`.
+    pub ticker: Vec<u8>,
+    /// `GET /api/v5/trade/order`.
+    pub order: Vec<u8>,
+    /// `GET /api/v5/public/instruments?instType=SPOT`.
+    pub instruments_spot: Vec<u8>,
+    /// `GET /api/v5/public/instruments?instType=SWAP`.
+    pub instruments_swap: Vec<u8>,
+    /// `GET /api/v5/account/positions`.
+    pub positions: Vec<u8>,
+}
+
+impl Okx {
+    /// Reads every OKX payload.
+    ///
+    /// # Errors
+    /// A file is missing or unreadable.
+    pub fn load() -> Result<Okx, String> {
+        let r = |name: &str| read("okx", name);
+        Ok(Okx {
+            books: r("books.json")?,
+            trades: r("trades.json")?,
+            ticker: r("ticker.json")?,
+            order: r("order.json")?,
+            instruments_spot: r("instruments_spot.json")?,
+            instruments_swap: r("instruments_swap.json")?,
+            positions: r("positions.json")?,
+        })
+    }
+}

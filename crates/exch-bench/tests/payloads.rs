@@ -86,3 +86,16 @@ fn prototype_decoders_agree_with_the_crate() {
     assert_eq!(ops::binance_order_book_fast(&f).unwrap(), 2000);
     assert_eq!(ops::binance_trades_fast(&f).unwrap(), 500);
 }
+
+#[test]
+fn okx_payloads_have_the_advertised_sizes() {
+    let f = ops::OkxFixture::load().expect("run `cargo xtask bench-fixtures`");
+    assert_eq!(ops::okx_order_book(&f).unwrap(), 2000, "1000 levels a side");
+    assert_eq!(ops::okx_trades(&f).unwrap(), 500);
+    assert_eq!(ops::okx_ticker(&f).unwrap(), 1);
+    assert_eq!(ops::okx_order(&f).unwrap(), "1339107111507525632".len());
+    assert_eq!(ops::okx_positions(&f).unwrap(), 40);
+    assert_eq!(ops::okx_markets(&f).unwrap(), 150);
+    assert_eq!(ops::okx_sign_get(&f, "https://www.okx.com").unwrap(), 1);
+    assert!(ops::okx_sign_order(&f, "https://www.okx.com").unwrap() > 0);
+}
