@@ -84,8 +84,111 @@ fn response(rel: &str, bytes: &[u8]) {
         "futures/position_risk.json" => json!(parse::positions(&map, &dec!(Vec<wire::PositionRisk>)).unwrap()),
         "futures/account.json" => json!(parse::futures_balances(&dec!(wire::FuturesAccount).assets)),
         "futures/income_funding.json" => json!(parse::income(&map, &dec!(Vec<wire::IncomeRow>))),
+        ws if ws.starts_with("ws/") => json!(ws_frame(ws, bytes)),
         other => panic!("fixture {other} has no parser in tests/snapshots.rs; add one"),
     }
+}
+
+/// What [`exch_binance::BinanceStreams`] decodes a WebSocket frame into, in serde form.
+#[derive(serde::Serialize)]
+#[serde(tag = "inbound", rename_all = "snake_case")]
+enum WsItem {
+    Ticker(exch_core::Ticker),
+    Trade(exch_core::Trade),
+    Candle {
+        symbol: Symbol,
+        interval: Interval,
+        candle: exch_core::Candle,
+    },
+    Book {
+        symbol: Symbol,
+        snapshot: bool,
+        first_id: Option<u64>,
+        last_id: Option<u64>,
+        prev_id: Option<u64>,
+        timestamp: Option<i64>,
+        bids: Vec<exch_core::Level>,
+        asks: Vec<exch_core::Level>,
+    },
+    Reconnect,
+    Ignore,
+}
+
+/// Decodes a documented WebSocket frame (`fixtures/binance/ws/`, see its README): spot payloads
+/// wrapped as the combined endpoint delivers them, futures payloads raw.
+fn ws_frame(rel: &str, bytes: &[u8]) -> Vec<WsItem> {
+    use exch_core::stream::{Inbound, StreamEvent, StreamProtocol};
+    use exch_core::{MarketKind, MarketSet};
+    use std::sync::Arc;
+    let market = |s: &str, venue: &str| {
+        let symbol = sym(s);
+        exch_core::Market {
+            kind: symbol.kind(),
+            symbol,
+            venue_symbol: venue.into(),
+            status: exch_core::MarketStatus::Trading,
+            tick_size: dec!(0.01),
+            step_size: dec!(0.001),
+            min_qty: None,
+            max_qty: None,
+            min_notional: None,
+            contract_size: dec!(1),
+        }
+    };
+    let client = exch_binance::Binance::new(exch_core::ClientConfig::new()).unwrap();
+    let proto = exch_binance::BinanceStreams::new(&client)
+        .with_markets(
+            MarketKind::Spot,
+            Arc::new(MarketSet::new(vec![market("BNB/BTC", "BNBBTC")])),
+        )
+        .with_markets(
+            MarketKind::LinearPerpetual,
+            Arc::new(MarketSet::new(vec![market("BTC/USDT:USDT", "BTCUSDT")])),
+        );
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let stream = match rel {
+        "ws/spot_trade.json" => Some("bnbbtc@trade"),
+        "ws/spot_agg_trade.json" => Some("bnbbtc@aggTrade"),
+        "ws/spot_kline.json" => Some("bnbbtc@kline_1m"),
+        "ws/spot_ticker.json" => Some("bnbbtc@ticker"),
+        "ws/spot_depth_update.json" => Some("bnbbtc@depth@100ms"),
+        _ => None,
+    };
+    let text = match stream {
+        Some(s) => format!(r#"{{"stream":"{s}","data":{text}}}"#),
+        None => text,
+    };
+    proto
+        .decode(&text)
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
+        .into_iter()
+        .map(|i| match i {
+            Inbound::Event(StreamEvent::Ticker(t)) => WsItem::Ticker(t),
+            Inbound::Event(StreamEvent::Trade(t)) => WsItem::Trade(t),
+            Inbound::Event(StreamEvent::Candle {
+                symbol,
+                interval,
+                candle,
+            }) => WsItem::Candle {
+                symbol,
+                interval,
+                candle,
+            },
+            Inbound::Book(m) => WsItem::Book {
+                snapshot: m.is_snapshot(),
+                symbol: m.symbol,
+                first_id: m.first_id,
+                last_id: m.last_id,
+                prev_id: m.prev_id,
+                timestamp: m.timestamp,
+                bids: m.bids,
+                asks: m.asks,
+            },
+            Inbound::Reconnect => WsItem::Reconnect,
+            Inbound::Ignore => WsItem::Ignore,
+            other => panic!("{rel}: unexpected {other:?}"),
+        })
+        .collect()
 }
 
 #[test]
