@@ -49,7 +49,8 @@ pub mod stream;
 pub mod symbols;
 pub mod wire;
 
-pub use stream::OkxStreams;
+pub use crate::stream::OkxStreams;
+pub use exch_core::stream::{MarketStream, StreamConfig, StreamEvent, Subscription};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -61,8 +62,6 @@ use exch_core::{
     OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol, Ticker,
     TimestampMs, Trade, Venue,
 };
-
-use exch_core::stream::{MarketStream, StreamConfig, Subscription};
 
 use crate::config::OkxConfig;
 use crate::rest::RestClient;
