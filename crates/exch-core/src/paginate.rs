@@ -107,8 +107,9 @@ pub enum Latest {
         short_page_ends: bool,
     },
     /// One backward page of the newest bars when they fit in one page and no `until` was
-    /// given; otherwise a forward [windows](Forward::Windows) walk over the `limit` bars ending
-    /// at `until` (or `now`), keeping the latest ones.
+    /// given; otherwise a forward [windows](Forward::Windows) walk over the `limit` intervals
+    /// ending at `until` (or `now`), i.e. `(end − limit × interval, end]`, keeping the latest
+    /// `limit` bars.
     Range {
         /// The venue's current time, ms (the end of the range when `until` is unset).
         now: TimestampMs,
@@ -172,9 +173,10 @@ where
                         .await?;
                         got.extend(rows, |_| true);
                     } else {
+                        // `want` slots of `iv` ms ending at `end` hold the latest `want` bars
+                        // whatever the alignment of `end`.
                         let end = range.until.unwrap_or(now);
-                        let span = iv.saturating_mul(to_i64(want) - 1);
-                        let start = end.saturating_sub(span);
+                        let start = end.saturating_sub(iv.saturating_mul(to_i64(want))).saturating_add(1);
                         windows(iv, start, Some(end), None, &page, &mut fetch, &mut got).await?;
                     }
                 }
@@ -667,7 +669,7 @@ mod tests {
         assert_eq!(ts.len(), 2000);
         assert_eq!(*ts.last().unwrap(), now);
         assert!(ts.windows(2).all(|w| w[1] - w[0] == m));
-        assert!(matches!(calls[0], Window::Forward { start, .. } if start == now - 1999 * m));
+        assert!(matches!(calls[0], Window::Forward { start, .. } if start == now - 2000 * m + 1));
         // Within one page and without `until`: one request for the newest bars.
         let (ts, calls) = run(
             &minutes(),
@@ -771,7 +773,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(256))]
 
         /// Every strategy returns exactly what a naive filter over the venue's bars returns.
         #[test]
