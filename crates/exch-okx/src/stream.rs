@@ -520,6 +520,41 @@ mod tests {
         assert_eq!(b.asks().next().unwrap().price.to_string(), "8476.98");
     }
 
+    /// OKX's documented sequence example: snapshot (prevSeqId -1, seqId 10), update 10 → 15,
+    /// an unchanged-book heartbeat 15 → 15, a reset after maintenance 15 → 3, then 3 → 5.
+    #[test]
+    fn documented_sequence_with_heartbeat_and_reset_links() {
+        let p = proto();
+        let frame = |action: &str, prev: i64, seq: i64, bids: Value| {
+            serde_json::json!({"arg": {"channel": "books", "instId": "BTC-USDT"}, "action": action,
+                "data": [{"asks": [], "bids": bids, "ts": "1597026383085", "prevSeqId": prev, "seqId": seq}]})
+            .to_string()
+        };
+        let mut b = LocalBook::new(btc(), p.sequence_rule(&Subscription::book(btc())));
+        let steps = [
+            frame("snapshot", -1, 10, serde_json::json!([["3366.1", "7", "0", "1"]])),
+            frame("update", 10, 15, serde_json::json!([["3366", "6", "0", "1"]])),
+            frame("update", 15, 15, serde_json::json!([])),
+            frame("update", 15, 3, serde_json::json!([["3366", "0", "0", "0"]])),
+            frame("update", 3, 5, serde_json::json!([["3366.1", "8", "0", "2"]])),
+        ];
+        for text in &steps {
+            let items = p.decode(text).unwrap();
+            let [Inbound::Book(m)] = items.as_slice() else {
+                panic!("{items:?}")
+            };
+            b.apply(m).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+        assert_eq!(b.last_id(), Some(5));
+        assert_eq!(b.to_order_book(5).bids, vec![lv("3366.1", "8")]);
+        // An update whose prevSeqId (6) is not the book's last seqId (5) is a gap.
+        let items = p.decode(&frame("update", 6, 7, serde_json::json!([]))).unwrap();
+        let [Inbound::Book(m)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        assert!(matches!(b.apply(m), Err(exch_core::stream::BookError::Gap { .. })));
+    }
+
     #[test]
     fn swap_book_sizes_are_contracts_handed_out_in_base_units() {
         let p = proto();

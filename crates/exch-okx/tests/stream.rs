@@ -711,6 +711,30 @@ async fn live_books_serve_the_engine_book_with_a_valid_checksum() {
     assert!(ev.errors().is_empty() && ev.count(is_resyncing) == 0, "{:#?}", ev.seen);
 }
 
+/// The frames of `fixtures/okx/ws/` decoded by the protocol (insta snapshot per file; the
+/// `error.json` event is asserted field by field in the malformed-frames test instead, since
+/// its debug form is the core error's internals).
+#[test]
+fn fixture_frames_decode() {
+    let insts: Vec<exch_okx::wire::Instrument> = serde_json::from_str(sim::SEED_INSTRUMENTS).unwrap();
+    let markets = exch_okx::symbols::MarketMap::new(exch_okx::parse::markets(&insts).unwrap());
+    let p = exch_okx::OkxStreams::with_urls(markets, "ws://public", "ws://business");
+    for name in [
+        "books_snapshot",
+        "books_update",
+        "tickers",
+        "trades",
+        "candle1D",
+        "subscribe_ack",
+        "notice_64008",
+    ] {
+        let items = exch_core::stream::StreamProtocol::decode(&p, &fixture(&format!("{name}.json")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(items.len(), 1, "{name}: {items:?}");
+        insta::assert_debug_snapshot!(format!("ws_{name}"), items);
+    }
+}
+
 #[tokio::test]
 async fn sim_endpoints_answer_like_okx() {
     let server = start().await;
