@@ -12,7 +12,6 @@
 //! `timestamp` and finally `signature` (binance.md §2).
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -920,24 +919,18 @@ impl Rest {
         }
     }
 
-    /// Sends a read (`GET`): retried under the retry policy; a `-1021` resyncs the clock once
-    /// and the read is sent again with a fresh timestamp.
+    /// Sends a read (`GET`): retried under the retry policy and signed afresh for every
+    /// attempt; a `-1021` resyncs the clock once and the read is sent again with a fresh
+    /// timestamp ([`HttpTransport::send_read_synced`]).
     pub async fn read(&self, call: &Call) -> Result<Response> {
-        let resynced = AtomicBool::new(false);
-        let transport = &self.transports[idx(call.api)];
-        exch_core::retry_read(&self.retry, || async {
-            loop {
-                let ts = self.timestamp(call).await?;
-                match transport.send(self.prepare(call, ts)?).await {
-                    Err(e) if e.kind() == ErrorKind::ClockSkew && !resynced.swap(true, Ordering::SeqCst) => {
-                        tracing::warn!(error = %e, "timestamp rejected; resyncing the clock and retrying once");
-                        self.clock(call.api).resync().await?;
-                    }
-                    r => return r,
-                }
-            }
-        })
-        .await
+        let signed = call.signed && self.credentials.is_some();
+        let clock = self.clock(call.api);
+        if signed {
+            clock.ensure_fresh().await?;
+        }
+        self.transports[idx(call.api)]
+            .send_read_synced(clock, |now| self.prepare(call, signed.then_some(now)))
+            .await
     }
 
     /// Sends a write once, never retried. A `-1021` resyncs the clock for the next request.

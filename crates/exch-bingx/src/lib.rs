@@ -288,27 +288,15 @@ impl Bingx {
         )
     }
 
-    async fn timestamp(&self, call: &Call) -> i64 {
-        if !call.signed {
-            return self.inner.clock.now_ms();
-        }
-        match self.inner.clock.timestamp_ms().await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "BingX server time unavailable; signing with the local clock");
-                self.inner.clock.now_ms()
-            }
-        }
-    }
-
     /// Sends one call and returns the response body.
     ///
-    /// * A timestamp-window rejection (code 100421 "timestamp mismatch") re-measures the clock
-    ///   offset and sends the call once more, freshly signed: BingX rejected it before doing
-    ///   anything, so this holds for writes too.
-    /// * Reads then go through the transport's retry policy (5xx, 429 after `Retry-After`,
-    ///   network errors), re-signed on every attempt.
-    /// * Writes are otherwise sent exactly once.
+    /// * Reads go through the transport's retry policy (5xx, 429 after `Retry-After`, network
+    ///   errors), re-signed on every attempt; a timestamp-window rejection (code 100421
+    ///   "timestamp mismatch") re-measures the clock offset and sends the read once more
+    ///   ([`HttpTransport::send_read_synced`]).
+    /// * Writes are sent once; a timestamp-window rejection of a signed write re-measures the
+    ///   clock and sends it once more, freshly signed ([`ClockSync::with_resync`]): BingX
+    ///   rejects a bad timestamp before doing anything, so the write was not executed.
     pub async fn send(&self, call: &Call) -> Result<Vec<u8>> {
         if call.signed && self.inner.config.credentials.is_none() {
             return Err(Error::new(
@@ -317,33 +305,22 @@ impl Bingx {
             )
             .with_venue(Venue::Bingx));
         }
-        let ts = self.timestamp(call).await;
-        let first = self.inner.transport.send(self.prepare(call, ts)?).await;
-        let err = match first {
-            Ok(resp) => return Ok(resp.body.to_vec()),
-            Err(e) => e,
-        };
-        if err.kind() == ErrorKind::ClockSkew && call.signed {
-            tracing::info!(endpoint = %call.endpoint(), "BingX rejected the timestamp; re-measuring the clock offset");
-            self.inner.clock.resync().await?;
-        } else if !call.idempotent() || !self.inner.transport.retry_policy().should_retry(&err) {
-            return Err(err);
-        } else {
-            // A retryable read: back off once here (a 429 also paused the limiter until its
-            // Retry-After), then continue under the transport's retry policy.
-            tokio::time::sleep(self.inner.transport.retry_policy().min_delay).await;
-        }
-        if !call.idempotent() {
-            let ts = self.timestamp(call).await;
-            let resp = self.inner.transport.send(self.prepare(call, ts)?).await?;
-            return Ok(resp.body.to_vec());
-        }
         let clock = &self.inner.clock;
-        let resp = self
-            .inner
-            .transport
-            .send_read_with(|| self.prepare(call, clock.now_ms()))
-            .await?;
+        let transport = &self.inner.transport;
+        if call.signed {
+            if let Err(e) = clock.ensure_fresh().await {
+                tracing::warn!(error = %e, "BingX server time unavailable; signing with the local clock");
+            }
+        }
+        let resp = if call.idempotent() {
+            transport.send_read_synced(clock, |now| self.prepare(call, now)).await?
+        } else if call.signed {
+            clock
+                .with_resync(|| async { transport.send(self.prepare(call, clock.now_ms())?).await })
+                .await?
+        } else {
+            transport.send(self.prepare(call, clock.now_ms())?).await?
+        };
         Ok(resp.body.to_vec())
     }
 

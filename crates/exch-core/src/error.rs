@@ -265,14 +265,15 @@ impl Error {
     }
 
     /// True when repeating the same idempotent request later may succeed.
+    ///
+    /// [`ErrorKind::ClockSkew`] is not: a request signed with the same stale clock offset is
+    /// rejected again. It takes a clock resync first, which
+    /// [`ClockSync::with_resync`](crate::clock::ClockSync::with_resync) does (one resync, one
+    /// more attempt); `transport::HttpTransport::send_read_synced` combines both.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.inner.kind,
-            ErrorKind::RateLimited
-                | ErrorKind::Unavailable
-                | ErrorKind::Network
-                | ErrorKind::Timeout
-                | ErrorKind::ClockSkew
+            ErrorKind::RateLimited | ErrorKind::Unavailable | ErrorKind::Network | ErrorKind::Timeout
         )
     }
 }
@@ -329,11 +330,12 @@ mod tests {
             ErrorKind::Unavailable,
             ErrorKind::Network,
             ErrorKind::Timeout,
-            ErrorKind::ClockSkew,
         ] {
             assert!(Error::new(k, "x").is_retryable(), "{k}");
         }
         for k in [
+            // Needs a clock resync first (ClockSync::with_resync), not a blind retry.
+            ErrorKind::ClockSkew,
             ErrorKind::Auth,
             ErrorKind::InvalidSignature,
             ErrorKind::InsufficientFunds,

@@ -7,7 +7,9 @@
 //! (`transport::HttpTransport::send_read`).
 //!
 //! An error is retried only when [`Error::is_retryable`] holds and the error is not
-//! [outcome-unknown](Error::is_outcome_unknown). A venue's [`Error::retry_after`] is honoured:
+//! [outcome-unknown](Error::is_outcome_unknown). A clock-skew rejection is not retried here:
+//! it needs a resync first ([`ClockSync::with_resync`](crate::clock::ClockSync::with_resync),
+//! or `transport::HttpTransport::send_read_synced` for signed reads). A venue's [`Error::retry_after`] is honoured:
 //! the next attempt waits at least that long, and when it is longer than
 //! [`RetryPolicy::max_retry_after`] the error is returned at once instead of waiting.
 
@@ -270,7 +272,10 @@ mod tests {
     fn classification() {
         let p = RetryPolicy::default();
         assert!(p.should_retry(&Error::new(ErrorKind::Network, "x")));
-        assert!(p.should_retry(&Error::new(ErrorKind::ClockSkew, "x")));
+        assert!(
+            !p.should_retry(&Error::new(ErrorKind::ClockSkew, "x")),
+            "a stale timestamp needs a resync (ClockSync::with_resync), not the same request again"
+        );
         assert!(!p.should_retry(&Error::new(ErrorKind::Banned, "x")));
         assert!(!p.should_retry(&Error::new(ErrorKind::Decode, "x")));
         assert!(p.should_retry(&Error::new(ErrorKind::RateLimited, "x").with_retry_after(Duration::from_secs(60))));

@@ -63,6 +63,7 @@ pub use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use crate::clock::ClockSync;
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result, EXCERPT_LEN};
 use crate::limiter::RateLimiter;
@@ -393,6 +394,29 @@ impl HttpTransport {
         .await
     }
 
+    /// A signed read against a venue clock: [`send_read_with`](Self::send_read_with) where
+    /// `make(timestamp_ms)` builds and signs the request at the clock's current estimate of
+    /// server time ([`ClockSync::now_ms`]), afresh for every attempt; a
+    /// [`ClockSkew`](ErrorKind::ClockSkew) rejection re-measures the clock once and sends the
+    /// read once more, under the retry policy again ([`ClockSync::with_resync`]).
+    ///
+    /// The clock is not probed before the first attempt; call
+    /// [`ClockSync::ensure_fresh`] first when the venue needs a measured offset.
+    pub async fn send_read_synced<F>(&self, clock: &ClockSync, make: F) -> Result<Response>
+    where
+        F: FnMut(i64) -> Result<Request>,
+    {
+        let make = std::sync::Mutex::new(make);
+        clock
+            .with_resync(|| {
+                self.send_read_with(|| {
+                    let mut make = make.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    (*make)(clock.now_ms())
+                })
+            })
+            .await
+    }
+
     async fn execute(&self, req: &Request) -> Result<Response> {
         let venue = self.hooks.venue();
         let span = tracing::debug_span!(
@@ -666,6 +690,7 @@ mod tests {
             }
             let kind = match code.as_str() {
                 "51001" | "-1121" => ErrorKind::BadSymbol,
+                "-1021" => ErrorKind::ClockSkew,
                 _ => ErrorKind::Venue,
             };
             Some(Error::new(kind, env.msg).with_code(code))
@@ -829,6 +854,86 @@ mod tests {
             targets,
             vec!["/api/v3/account?timestamp=1", "/api/v3/account?timestamp=2"]
         );
+    }
+
+    /// A venue clock 1 s ahead of the local manual clock, counting its probes.
+    fn venue_clock() -> (ClockSync, Arc<std::sync::atomic::AtomicU32>) {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let local = Arc::new(crate::clock::ManualClock::new(1_700_000_000_000));
+        let probes = Arc::new(AtomicU32::new(0));
+        let (l, p) = (local.clone(), probes.clone());
+        let clock = ClockSync::new(Duration::from_secs(60), move || {
+            let (l, p) = (l.clone(), p.clone());
+            async move {
+                p.fetch_add(1, Ordering::SeqCst);
+                Ok(crate::clock::LocalClock::now_ms(&*l) + 1000)
+            }
+        })
+        .with_local_clock(local);
+        (clock, probes)
+    }
+
+    const SKEW: &str = r#"{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}"#;
+
+    #[tokio::test]
+    async fn send_read_synced_resyncs_once_on_clock_skew() {
+        let (base, seen) = serve(vec![
+            reply(400, vec![], SKEW),
+            reply(503, vec![], ""),
+            reply(200, vec![], r#"{"serverTime": 1499827319559}"#),
+        ])
+        .await;
+        let t = transport(TestHooks::new());
+        let (clock, probes) = venue_clock();
+        let resp = t
+            .send_read_synced(&clock, |ts| {
+                Ok(Request::get(&base, "/api/v3/account").query(format!("timestamp={ts}")))
+            })
+            .await
+            .unwrap();
+        assert_eq!(resp.status, 200);
+        // The rejected timestamp is not resent: one resync, then the read (retried on the 503)
+        // is signed at the measured offset.
+        let targets: Vec<String> = seen.lock().unwrap().iter().map(|s| s.target.clone()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                "/api/v3/account?timestamp=1700000000000",
+                "/api/v3/account?timestamp=1700000001000",
+                "/api/v3/account?timestamp=1700000001000",
+            ]
+        );
+        assert_eq!(probes.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn send_read_synced_gives_up_after_one_resync() {
+        let (base, seen) = serve(vec![
+            reply(400, vec![], SKEW),
+            reply(400, vec![], SKEW),
+            reply(200, vec![], "{}"),
+        ])
+        .await;
+        let t = transport(TestHooks::new());
+        let (clock, probes) = venue_clock();
+        let e = t
+            .send_read_synced(&clock, |ts| {
+                Ok(Request::get(&base, "/api/v3/account").query(format!("timestamp={ts}")))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ClockSkew);
+        assert_eq!(
+            seen.lock().unwrap().len(),
+            2,
+            "no blind retries of a clock-skew rejection"
+        );
+        assert_eq!(probes.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // The plain read policy does not retry it either.
+        let (base, seen) = serve(vec![reply(400, vec![], SKEW), reply(200, vec![], "{}")]).await;
+        let e = t.send_read(Request::get(&base, "/api/v3/account")).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ClockSkew);
+        assert_eq!(seen.lock().unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -16,7 +16,6 @@ use exch_core::{
 use std::sync::Arc;
 
 use exch_core::paginate::{self, Window};
-use exch_core::retry::retry_read;
 use exch_core::transport::{self, HttpTransport, VenueHooks};
 use exch_core::{ClockSync, LimiterKey, LimiterRegistry, ScopeQuota};
 use serde::de::DeserializeOwned;
@@ -1050,28 +1049,13 @@ impl RestClient {
         let creds = self.credentials.as_ref();
         let resp = if req.method == Method::Get {
             // Reads: retried on 429/5xx/network errors under the transport's policy, signed
-            // afresh each time. A timestamp rejection is not worth retrying as is: stop the
-            // retry loop (the flag below), re-measure the clock, and try once more.
-            let mut resynced = false;
-            loop {
-                let attempt = retry_read(transport.retry_policy(), || async {
-                    let core = to_core(req, &self.base_url, &costs, self.demo, creds, self.clock.now_ms())?;
-                    match transport.send(core).await {
-                        Err(e) if e.kind() == ErrorKind::ClockSkew => Err(e.with_outcome_unknown(true)),
-                        r => r,
-                    }
+            // afresh each time; a timestamp rejection is not retried as is: the clock is
+            // re-measured once and the read sent once more (`send_read_synced`).
+            transport
+                .send_read_synced(&self.clock, |now| {
+                    to_core(req, &self.base_url, &costs, self.demo, creds, now)
                 })
-                .await;
-                match attempt {
-                    Err(e) if e.kind() == ErrorKind::ClockSkew && !resynced => {
-                        tracing::warn!(error = %e, "OKX rejected the timestamp; re-measuring the clock");
-                        resynced = true;
-                        self.clock.resync().await?;
-                    }
-                    Err(e) if e.kind() == ErrorKind::ClockSkew => return Err(e.with_outcome_unknown(false)),
-                    r => break r?,
-                }
-            }
+                .await?
         } else {
             // Writes are sent once; an unknown outcome is the caller's to reconcile.
             transport
