@@ -152,7 +152,7 @@ pub enum SequenceRule {
     Range,
     /// Deltas carry `[first, last]` and the previous delta's final id `prev`. Before the first
     /// applied delta, one with `last < L` is skipped and the first applied one must satisfy
-    /// `first <= L <= last`; after that each delta needs `prev == L` (e.g. a futures diff-depth
+    /// `first <= L <= last` or link to the snapshot with `prev == L`; after that each delta needs `prev == L` (e.g. a futures diff-depth
     /// stream with `U`/`u`/`pu`).
     RangeWithPrev,
     /// Each message carries its own id `last` and the previous message's id `prev`;
@@ -368,7 +368,9 @@ impl LocalBook {
                 if self.deltas_applied == 0 {
                     if last < l {
                         Ok(false)
-                    } else if first > l {
+                    } else if first > l && m.prev_id != Some(l) {
+                        // The documented rule is `U <= L <= u`; a delta whose `pu` is exactly
+                        // the snapshot id also follows on without a hole (a quiet market).
                         Err(gap(first, last))
                     } else {
                         Ok(true)
@@ -626,9 +628,17 @@ mod tests {
         b.apply(&BookMessage::snapshot(sym(), vec![], vec![]).with_last_id(200))
             .unwrap();
         let late = BookMessage::delta(sym(), vec![], vec![])
+            .with_ids(202, 205)
+            .with_prev_id(201);
+        assert!(matches!(b.apply(&late), Err(BookError::Gap { .. })));
+        // ... unless it links to the snapshot id through `pu` (a gap invalidates the book, so
+        // start again from a snapshot).
+        b.apply(&BookMessage::snapshot(sym(), vec![], vec![]).with_last_id(200))
+            .unwrap();
+        let linked = BookMessage::delta(sym(), vec![], vec![])
             .with_ids(201, 205)
             .with_prev_id(200);
-        assert!(matches!(b.apply(&late), Err(BookError::Gap { .. })));
+        assert_eq!(b.apply(&linked), Ok(Applied::Delta));
     }
 
     #[test]
