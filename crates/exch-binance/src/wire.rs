@@ -8,109 +8,35 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Lenient deserializers: numbers given as JSON numbers or strings; empty strings and `null`
-/// read as absent.
+/// read as absent. The core decoders ([`exch_core::de`]) under the names the wire types use;
+/// Binance's decimals are normalized (`"0.01000000"` reads as `0.01`).
 pub mod de {
     use rust_decimal::Decimal;
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
-    use std::str::FromStr;
+    use serde::Deserializer;
 
-    fn text(v: &Value) -> Option<String> {
-        match v {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
+    pub use exch_core::de::{flag, id, int as ms, opt_id, opt_int as opt_ms, opt_uint as opt_u64};
 
-    /// Parses a decimal from text, accepting exponent notation.
+    /// Parses a decimal from text, accepting exponent notation; normalized.
     pub fn parse_decimal(s: &str) -> Option<Decimal> {
-        Decimal::from_str(s)
-            .or_else(|_| Decimal::from_scientific(s))
-            .ok()
-            .map(|d| d.normalize())
+        exch_core::de::decimal_from_text(s).map(|d| d.normalize())
     }
 
-    /// A decimal from a string or number.
+    /// A decimal from a string or number; normalized.
     pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        opt_decimal(d)?.ok_or_else(|| D::Error::custom("expected a decimal"))
+        exch_core::de::decimal(d).map(|d| d.normalize())
     }
 
-    /// An optional decimal (`null`, `""` and a missing field are `None`).
+    /// An optional decimal (`null`, `""` and a missing field are `None`); normalized.
     pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        let v = Value::deserialize(d)?;
-        match text(&v) {
-            None => Ok(None),
-            Some(s) => parse_decimal(&s)
-                .map(Some)
-                .ok_or_else(|| D::Error::custom(format!("`{s}` is not a decimal"))),
-        }
+        Ok(exch_core::de::opt_decimal(d)?.map(|d| d.normalize()))
     }
 
-    /// An id from a string or number.
-    pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        opt_id(d)?.ok_or_else(|| D::Error::custom("expected an id"))
-    }
-
-    /// An optional id.
-    pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(text(&Value::deserialize(d)?))
-    }
-
-    /// Milliseconds from a string or number.
-    pub fn ms<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        opt_ms(d)?.ok_or_else(|| D::Error::custom("expected a time in ms"))
-    }
-
-    /// Optional milliseconds.
-    pub fn opt_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        let v = Value::deserialize(d)?;
-        match text(&v) {
-            None => Ok(None),
-            Some(s) => s
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| D::Error::custom(format!("`{s}` is not an integer"))),
-        }
-    }
-
-    /// A flag from a boolean or the strings `"true"`/`"false"`; absent is `false`.
-    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Bool(b) => Ok(b),
-            Value::String(s) => Ok(s.eq_ignore_ascii_case("true")),
-            Value::Null => Ok(false),
-            other => Err(D::Error::custom(format!("`{other}` is not a boolean"))),
-        }
-    }
-
-    /// An optional unsigned integer from a string or number.
-    pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        let v = Value::deserialize(d)?;
-        match text(&v) {
-            None => Ok(None),
-            Some(s) => s
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| D::Error::custom(format!("`{s}` is not an unsigned integer"))),
-        }
-    }
-
-    /// A `[price, qty]` pair list.
+    /// A `[price, qty]` pair list; normalized.
     pub fn levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[Decimal; 2]>, D::Error> {
-        let rows = Vec::<Vec<Value>>::deserialize(d)?;
-        rows.iter()
-            .map(|r| {
-                let get = |i: usize| {
-                    r.get(i)
-                        .and_then(text)
-                        .and_then(|s| parse_decimal(&s))
-                        .ok_or_else(|| D::Error::custom("bad order-book level"))
-                };
-                Ok([get(0)?, get(1)?])
-            })
-            .collect()
+        Ok(exch_core::de::levels(d)?
+            .into_iter()
+            .map(|[p, q]| [p.normalize(), q.normalize()])
+            .collect())
     }
 }
 

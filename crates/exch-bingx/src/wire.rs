@@ -9,107 +9,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Field deserializers that accept BingX's string-or-number encodings.
+/// Field deserializers that accept BingX's string-or-number encodings: the core decoders
+/// ([`exch_core::de`]) under the names the wire types use.
 pub mod de {
-    use std::str::FromStr;
-
-    use rust_decimal::Decimal;
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
-
-    /// Parses a decimal from JSON text (`"1.5"`, `1.5`, `1e-5`).
-    pub fn decimal_from_text(s: &str) -> Option<Decimal> {
-        let t = s.trim();
-        if t.is_empty() {
-            return None;
-        }
-        Decimal::from_str(t).ok().or_else(|| Decimal::from_scientific(t).ok())
-    }
-
-    /// A decimal from a [`Value`]: strings and numbers; `""` and `null` are `None`.
-    pub fn value_decimal(v: &Value) -> Result<Option<Decimal>, String> {
-        match v {
-            Value::Null => Ok(None),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::String(s) => {
-                let t = s.trim().trim_end_matches('%');
-                decimal_from_text(t)
-                    .map(Some)
-                    .ok_or_else(|| format!("`{s}` is not a decimal"))
-            }
-            Value::Number(n) => {
-                let t = n.to_string();
-                decimal_from_text(&t)
-                    .map(Some)
-                    .ok_or_else(|| format!("`{t}` is not a decimal"))
-            }
-            other => Err(format!("expected a decimal, found {other}")),
-        }
-    }
-
-    /// An integer (e.g. a timestamp) from a [`Value`]: strings and numbers; `""`/`null` are `None`.
-    pub fn value_i64(v: &Value) -> Result<Option<i64>, String> {
-        match v {
-            Value::Null => Ok(None),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| format!("`{s}` is not an integer")),
-            Value::Number(n) => {
-                let t = n.to_string();
-                t.parse::<i64>()
-                    .map(Some)
-                    .map_err(|_| format!("`{t}` is not an integer"))
-            }
-            other => Err(format!("expected an integer, found {other}")),
-        }
-    }
-
-    /// An id from a [`Value`], exactly as written: `1736011869418901234` stays those digits.
-    pub fn value_id(v: &Value) -> Result<Option<String>, String> {
-        match v {
-            Value::Null => Ok(None),
-            Value::String(s) if s.is_empty() => Ok(None),
-            Value::String(s) => Ok(Some(s.clone())),
-            Value::Number(n) => Ok(Some(n.to_string())),
-            other => Err(format!("expected an id, found {other}")),
-        }
-    }
-
-    /// A boolean from `true`/`false` or `"true"`/`"false"`; `""`/`null` are `None`.
-    pub fn value_bool(v: &Value) -> Result<Option<bool>, String> {
-        match v {
-            Value::Null => Ok(None),
-            Value::Bool(b) => Ok(Some(*b)),
-            Value::String(s) if s.is_empty() => Ok(None),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            other => Err(format!("expected a boolean, found {other}")),
-        }
-    }
-
-    /// `Option<Decimal>` field.
-    pub fn opt_dec<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        value_decimal(&Value::deserialize(d)?).map_err(D::Error::custom)
-    }
-
-    /// `Option<i64>` field.
-    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        value_i64(&Value::deserialize(d)?).map_err(D::Error::custom)
-    }
-
-    /// `Option<String>` id field (string or exact number).
-    pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        value_id(&Value::deserialize(d)?).map_err(D::Error::custom)
-    }
-
-    /// `Option<bool>` field.
-    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        value_bool(&Value::deserialize(d)?).map_err(D::Error::custom)
-    }
+    pub use exch_core::de::{
+        decimal_from_text, opt_bool, opt_decimal as opt_dec, opt_id, opt_int as opt_i64, value_bool, value_decimal,
+        value_id, value_int as value_i64,
+    };
 }
 
 /// The response envelope `{"code":0,"msg":"","data":...}` (code is a number or a string).

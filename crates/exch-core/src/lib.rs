@@ -21,6 +21,7 @@ pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod de;
 pub mod error;
 pub mod exchange;
 pub mod limiter;

@@ -17,13 +17,10 @@ use crate::errors::venue_error;
 use crate::symbols::{unified_symbol, MarketMap};
 use crate::wire;
 
-/// An optional decimal: empty → `None`; plain or scientific notation.
+/// An optional decimal: empty → `None`; plain or scientific notation
+/// ([`exch_core::de::decimal_from_text`]).
 pub fn opt_dec(s: &str) -> Option<Decimal> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    Decimal::from_str(s).or_else(|_| Decimal::from_scientific(s)).ok()
+    exch_core::de::decimal_from_text(s)
 }
 
 fn bad(what: &str, value: &str) -> Error {
