@@ -11,7 +11,8 @@
 //! the benchmark payloads, the recorded fixtures and edge cases.
 //!
 //! Where this belongs: `exch_binance::wire::de` (`levels`, `decimal`, `opt_decimal`, `id`,
-//! `ms`) and `exch_binance::parse::{order_book, trades}`.
+//! `ms`) and `exch_binance::parse::{order_book, trades}`; [`okx_rows`] belongs in
+//! `exch_okx::parse::envelope`.
 
 use std::fmt;
 
@@ -345,6 +346,22 @@ pub fn trades(symbol: &Symbol, payload: &[u8]) -> Result<Vec<Trade>> {
     }
 }
 
+/// OKX rows decoded straight from the envelope, identical to `exch_okx::parse::envelope` on a
+/// success reply (`code` `"0"`): that function first decodes the whole reply into a
+/// `serde_json::Value` tree (a map and a string per field) and then converts each row with
+/// `from_value`. Here the typed `Envelope<T>` is decoded in one pass; any other reply (an
+/// error code, a partial batch, a row that does not decode) goes to the crate's function, so
+/// errors are the crate's.
+///
+/// # Errors
+/// The crate's envelope error.
+pub fn okx_rows<T: serde::de::DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<Vec<T>> {
+    match serde_json::from_slice::<exch_okx::wire::Envelope<T>>(body) {
+        Ok(e) if e.code == "0" => Ok(e.data),
+        _ => exch_okx::parse::envelope(endpoint, 200, body),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +442,46 @@ mod tests {
             assert_eq!(got, want);
             assert_eq!(format!("{got:?}"), format!("{want:?}"));
         }
+    }
+
+    #[test]
+    fn okx_rows_equal_the_crate_envelope() {
+        use exch_okx::wire;
+        let okx = crate::payload::dir().join("../okx");
+        let bench = crate::payload::dir().join("okx");
+        let read = |p: std::path::PathBuf| std::fs::read(p).unwrap();
+        fn same<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &[u8]) {
+            let want = exch_okx::parse::envelope::<T>("x", 200, body);
+            let got = okx_rows::<T>("x", body);
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+        for p in [
+            okx.join("account_positions_swap.json"),
+            okx.join("account_positions_ltc.json"),
+            bench.join("positions.json"),
+        ] {
+            same::<wire::Position>(&read(p));
+        }
+        for p in [
+            okx.join("trade_order_spot.json"),
+            okx.join("trade_orders_history_swap.json"),
+            bench.join("order.json"),
+        ] {
+            same::<wire::Order>(&read(p));
+        }
+        for p in [
+            okx.join("market_books_spot.json"),
+            okx.join("market_books_swap.json"),
+            bench.join("books.json"),
+        ] {
+            same::<wire::Book>(&read(p));
+        }
+        for p in [okx.join("market_trades_spot.json"), bench.join("trades.json")] {
+            same::<wire::Trade>(&read(p));
+        }
+        same::<wire::Order>(br#"{"code":"51000","msg":"Parameter error","data":[]}"#);
+        same::<wire::Order>(br#"{"code":"1","msg":"","data":[{"sCode":"51008","sMsg":"Insufficient balance"}]}"#);
+        same::<wire::Order>(b"not json");
     }
 
     #[test]

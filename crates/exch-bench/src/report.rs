@@ -183,22 +183,30 @@ impl Report {
             );
         }
         s.push_str("\nClient overhead on loopback (the real client against bare reqwest sending the identical pre-built request to the same server; target ≤ 1.2×):\n\n");
-        s.push_str("| operation | client ops/s | bare reqwest ops/s | client / bare time |\n|---|---:|---:|---|\n");
+        s.push_str(
+            "| operation | client ops/s | bare reqwest ops/s | client / bare time | of which decoding (crate → prototype) | ratio with the prototype decoder (estimate) |\n|---|---:|---:|---|---|---|\n",
+        );
         for o in &self.overhead {
             let r = o.ratio();
             let ok = r <= MAX_OVERHEAD;
             tally(Some(ok));
+            let decode = match o.decode {
+                Some((slow, Some(fast))) => format!("{:.1} µs → {:.1} µs", slow * 1e6, fast * 1e6),
+                Some((slow, None)) => format!("{:.1} µs", slow * 1e6),
+                None => "n/a".into(),
+            };
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} | {r:.2}× ({}) |",
+                "| `{}` | {} | {} | {r:.2}× ({}) | {decode} | {} |",
                 o.name,
                 fmt_rate(o.client.ops_per_sec()),
                 fmt_rate(o.bare.ops_per_sec()),
-                if ok { "met" } else { "MISSED" }
+                if ok { "met" } else { "MISSED" },
+                o.ratio_with_prototype().map_or("n/a".into(), |r| format!("{r:.2}×")),
             );
         }
         if let Some(e) = &self.overhead_error {
-            let _ = writeln!(s, "| (not measured: {e}) | n/a | n/a | n/a |");
+            let _ = writeln!(s, "| (not measured: {e}) | n/a | n/a | n/a | n/a | n/a |");
         }
         s.push('\n');
         for line in &self.machine {
