@@ -352,27 +352,13 @@ impl Bingx {
 
     /// The markets of `kind` (cached one hour). When a refresh fails and an older list exists,
     /// the older list is used and a warning logged; with no list at all the error is returned,
-    /// saying that discovery failed.
+    /// saying that discovery failed ([`MarketCache::get_or_stale`]).
     pub async fn market_set(&self, kind: MarketKind) -> Result<Arc<MarketSet>> {
-        match self.inner.markets.get_or_load(kind, || self.load_markets(kind)).await {
-            Ok(set) => Ok(set),
-            Err(e) if e.kind() == ErrorKind::Unsupported => Err(e),
-            Err(e) => match self.inner.markets.snapshot(kind) {
-                Some(stale) => {
-                    tracing::warn!(error = %e, %kind, "BingX contract discovery failed; using the cached list");
-                    Ok(stale)
-                }
-                None => {
-                    let kind_err = e.kind();
-                    Err(Error::new(
-                        kind_err,
-                        format!("BingX {kind} contract discovery failed and no cached list exists: {e}"),
-                    )
-                    .with_venue(Venue::Bingx)
-                    .with_source(e))
-                }
-            },
-        }
+        self.inner
+            .markets
+            .get_or_stale(kind, || self.load_markets(kind))
+            .await
+            .map_err(|e| e.with_venue(Venue::Bingx))
     }
 
     /// The symbol map of `kind`, rebuilt only when the market list changes.

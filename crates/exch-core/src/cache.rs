@@ -181,6 +181,38 @@ impl MarketCache {
         self.load(kind, loader).await
     }
 
+    /// [`get_or_load`](Self::get_or_load), falling back to the last loaded set of `kind`
+    /// (however old) when the load fails: market lists change rarely, so an old list beats
+    /// none. The failure is logged. An `Unsupported` error (the venue has no such markets) is
+    /// returned as it is; with no set at all, the error says that market discovery failed and
+    /// no cached list exists (same kind and venue, the loader's error as its source).
+    pub async fn get_or_stale<F, Fut>(&self, kind: MarketKind, loader: F) -> Result<Arc<MarketSet>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<Market>>>,
+    {
+        match self.get_or_load(kind, loader).await {
+            Ok(set) => Ok(set),
+            Err(e) if e.kind() == ErrorKind::Unsupported => Err(e),
+            Err(e) => match self.snapshot(kind) {
+                Some(stale) => {
+                    tracing::warn!(error = %e, %kind, "market discovery failed; using the cached list");
+                    Ok(stale)
+                }
+                None => {
+                    let mut err = Error::new(
+                        e.kind(),
+                        format!("{kind} market discovery failed and no cached list exists: {e}"),
+                    );
+                    if let Some(v) = e.venue() {
+                        err = err.with_venue(v);
+                    }
+                    Err(err.with_source(e))
+                }
+            },
+        }
+    }
+
     /// Reloads `kind` now, whatever the age of the current set. Callers that arrive while a
     /// load is running share its result instead of loading again.
     pub async fn refresh<F, Fut>(&self, kind: MarketKind, loader: F) -> Result<Arc<MarketSet>>
@@ -295,6 +327,49 @@ mod tests {
         calls.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(10)).await;
         Ok(markets)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stale_list_when_a_reload_fails() {
+        use crate::venue::Venue;
+        let cache = MarketCache::new(Duration::from_secs(60));
+        let down =
+            || async { Err::<Vec<Market>, _>(Error::new(ErrorKind::Unavailable, "down").with_venue(Venue::Bingx)) };
+        // Nothing cached: the error says so, with the loader's kind, venue and error as source.
+        let e = cache.get_or_stale(MarketKind::Spot, down).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unavailable);
+        assert_eq!(e.venue(), Some(Venue::Bingx));
+        assert!(
+            e.message().contains("discovery failed and no cached list exists"),
+            "{e}"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        // Loaded, then expired: a failed reload falls back to the old list.
+        let calls = AtomicU32::new(0);
+        let first = cache
+            .get_or_stale(MarketKind::Spot, || counted(&calls, spot()))
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert!(cache.fresh(MarketKind::Spot).is_none());
+        let stale = cache.get_or_stale(MarketKind::Spot, down).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &stale));
+        // A venue without such markets is not a transient failure.
+        let e = cache
+            .get_or_stale(MarketKind::Spot, || async {
+                Err::<Vec<Market>, _>(Error::new(ErrorKind::Unsupported, "no spot"))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert_eq!(e.message(), "no spot");
+        // A successful reload replaces the old list.
+        let fresh = cache
+            .get_or_stale(MarketKind::Spot, || counted(&calls, spot()))
+            .await
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &fresh));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(start_paused = true)]
