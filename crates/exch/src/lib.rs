@@ -27,13 +27,17 @@
 //!
 //! * [`decode`]: a raw venue payload (a capture, a bug report) into the unified model, with
 //!   the venue crate's own parsers (`exch decode` on the command line).
+//! * [`stream()`] and the [`stream`](mod@stream) module: public market-data streams (tickers, trades,
+//!   order books, candles) of any enabled venue, as one reconnecting stream of typed events.
 //! * `sim` (feature `sim`): each enabled venue's simulator on 127.0.0.1 and a client already
-//!   pointed at it, for demos and end-to-end tests.
+//!   pointed at it, for demos and end-to-end tests; it serves the venue's WebSockets too, and
+//!   `SimVenue::publish_*` pushes market data to the clients streaming from it.
 #![deny(missing_docs)]
 
 pub mod decode;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stream;
 mod venues;
 
 pub use exch_core;
@@ -42,6 +46,7 @@ pub use exch_router;
 /// Routing over several venues: symbol map, fan-out, consolidated quotes, position aggregation.
 pub use exch_router as router;
 
+pub use stream::stream;
 pub use venues::{connect, enabled_venues, is_enabled};
 
 #[cfg(feature = "binance")]
