@@ -12,17 +12,16 @@
 //! Set `EXCH_SKIP_CONFORMANCE=1` to skip when `shared/` is not checked out next to the repo.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 use exch_binance::config::Api;
 use exch_binance::rest::{self, Auth, Call};
 use exch_binance::symbols::SymbolMap;
-use exch_binance::wire::de::parse_decimal;
 use exch_binance::{parse, wire};
 use exch_core::{
     Balance, Candle, Income, MarginMode, Market, Order, OrderBook, OrderRef, OrderRequest, OrderStatus, OrderType,
     Position, PositionMode, PositionSide, Side, Symbol, Ticker, TimeInForce, Trade,
 };
+use exch_testkit::conformance::{self, falsy, query_pairs};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -191,45 +190,18 @@ const OUR_REQUEST_METHODS: &[&str] = &[
     "fetchLedger",
 ];
 
-fn ccxt_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/ccxt"));
-    if p.join("request/binance.json").is_file() {
-        return Some(p);
-    }
-    if std::env::var("EXCH_SKIP_CONFORMANCE").as_deref() == Ok("1") {
-        eprintln!(
-            "conformance: {} not found; skipped because EXCH_SKIP_CONFORMANCE=1",
-            p.display()
-        );
-        return None;
-    }
-    panic!(
-        "conformance: CCXT cases not found at {} (check out `shared/` beside the repository, or set EXCH_SKIP_CONFORMANCE=1 to skip)",
-        p.display()
-    );
-}
-
-fn read_json(p: PathBuf) -> Value {
-    let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
 struct Env {
     map: SymbolMap,
     markets: HashMap<Symbol, Market>,
 }
 
-fn load_markets(dir: &std::path::Path) -> Env {
-    let v = read_json(dir.join("markets/binance.json"));
+fn load_markets(snapshot: &Value) -> Env {
     let mut map = SymbolMap::new();
     let mut markets = HashMap::new();
-    for (_, m) in v.as_object().unwrap() {
-        let Some(info) = m.get("info").filter(|i| i.is_object()) else {
-            continue;
-        };
-        let api = match m.get("type").and_then(Value::as_str) {
-            Some("spot") => Api::Spot,
-            Some("swap") => Api::Futures,
+    for (kind, info) in conformance::market_infos(snapshot) {
+        let api = match kind {
+            "spot" => Api::Spot,
+            "swap" => Api::Futures,
             _ => continue,
         };
         let info: wire::SymbolInfo = serde_json::from_value(info.clone()).unwrap();
@@ -321,21 +293,11 @@ const SKIP_KEYS: &[&str] = &[
     "newClientStrategyId",
 ];
 
-fn kv_map(s: &str) -> BTreeMap<String, String> {
-    s.split('&')
-        .filter_map(|p| {
-            let parts: Vec<&str> = p.split('=').collect();
-            (parts.len() == 2).then(|| (parts[0].to_string(), parts[1].to_string()))
-        })
-        .collect()
-}
-
 /// CCXT's request comparison: path; then the body map when a body exists, else the query map
 /// (same number of keys, skipped keys ignored, values strictly equal).
 fn compare_request(case: &Value, prepared: &rest::Prepared) -> Vec<String> {
     let url = case["url"].as_str().unwrap();
-    let after_host = url.splitn(4, '/').nth(3).map(|s| format!("/{s}")).unwrap_or_default();
-    let (path, query) = after_host.split_once('?').unwrap_or((&after_host, ""));
+    let (path, query) = (conformance::url_path(url), conformance::url_query(url));
     let mut diffs = Vec::new();
     if path != prepared.path {
         diffs.push(format!("path: ours {} ccxt {path}", prepared.path));
@@ -343,9 +305,9 @@ fn compare_request(case: &Value, prepared: &rest::Prepared) -> Vec<String> {
     }
     let theirs_body = case.get("output").and_then(Value::as_str).unwrap_or("");
     let (ours, theirs) = if !theirs_body.is_empty() || !prepared.body.is_empty() {
-        (kv_map(&prepared.body), kv_map(theirs_body))
+        (query_pairs(&prepared.body), query_pairs(theirs_body))
     } else {
-        (kv_map(&prepared.query), kv_map(query))
+        (query_pairs(&prepared.query), query_pairs(query))
     };
     if ours.len() != theirs.len() {
         diffs.push(format!(
@@ -367,20 +329,13 @@ fn compare_request(case: &Value, prepared: &rest::Prepared) -> Vec<String> {
     diffs
 }
 
+/// A CCXT number, normalized like our own decoders' (`"0.0100"` is `0.01`).
 fn num(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => parse_decimal(&n.to_string()),
-        Value::String(s) => parse_decimal(s),
-        _ => None,
-    }
+    conformance::number(v).map(|d| d.normalize())
 }
 
 fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.to_string().parse().ok(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    exch_core::de::value_int(v).ok().flatten()
 }
 
 /// Builds our call for one CCXT request case, or says why the case is out of scope.
@@ -656,7 +611,7 @@ fn order_request(
     Ok(b.build())
 }
 
-fn request_side(env: &Env, dir: &std::path::Path, report: &mut Report) {
+fn request_side(env: &Env, report: &mut Report) {
     let auth = Auth {
         api_key: "key",
         secret: "secretsecret",
@@ -664,7 +619,7 @@ fn request_side(env: &Env, dir: &std::path::Path, report: &mut Report) {
         timestamp_ms: 1_700_000_000_000,
     };
     for file in ["request/binance.json", "request/binanceusdm.json"] {
-        let v = read_json(dir.join(file));
+        let Some(v) = conformance::load(file) else { continue };
         for (method, cases) in v["methods"].as_object().unwrap() {
             if !OUR_REQUEST_METHODS.contains(&method.as_str()) {
                 continue;
@@ -706,16 +661,6 @@ enum V {
     Bool(Option<bool>),
 }
 
-fn falsy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => !b,
-        Some(Value::String(s)) => s.is_empty(),
-        Some(Value::Number(n)) => parse_decimal(&n.to_string()).is_some_and(|d| d.is_zero()),
-        _ => false,
-    }
-}
-
 fn loose_eq(ours: &V, theirs: Option<&Value>) -> bool {
     let ours_falsy = match ours {
         V::Num(d) => d.is_none_or(|d| d.is_zero()),
@@ -723,13 +668,13 @@ fn loose_eq(ours: &V, theirs: Option<&Value>) -> bool {
         V::Str(s) => s.as_deref().is_none_or(str::is_empty),
         V::Bool(b) => b.is_none_or(|b| !b),
     };
-    if ours_falsy && falsy(theirs) {
+    if ours_falsy && theirs.is_none_or(falsy) {
         return true;
     }
     match (ours, theirs) {
         // CCXT holds numbers as doubles: equal as doubles is equal (e.g. 1723237251.70184720).
         (V::Num(Some(a)), Some(Value::Number(n))) => {
-            parse_decimal(&n.to_string()) == Some(*a)
+            num(&Value::Number(n.clone())) == Some(*a)
                 || n.to_string().parse::<f64>().ok() == a.to_string().parse::<f64>().ok()
         }
         (V::Int(Some(a)), Some(Value::Number(n))) => n.to_string() == a.to_string(),
@@ -947,7 +892,7 @@ fn compare_balances(b: &[Balance], t: &Value, diffs: &mut Vec<String>) {
     // Every non-zero CCXT balance must be among ours (we drop zero rows).
     if let Some(total) = t["total"].as_object() {
         for (asset, v) in total {
-            if !falsy(Some(v)) && !b.iter().any(|x| &x.asset == asset) {
+            if !falsy(v) && !b.iter().any(|x| &x.asset == asset) {
                 diffs.push(format!("missing balance {asset}"));
             }
         }
@@ -1141,8 +1086,10 @@ fn response_case(env: &Env, method: &str, input: &[Value], raw: &Value, parsed: 
     Outcome::Compared(diffs)
 }
 
-fn response_side(env: &Env, dir: &std::path::Path, report: &mut Report) {
-    let v = read_json(dir.join("response/binance.json"));
+fn response_side(env: &Env, report: &mut Report) {
+    let Some(v) = conformance::load("response/binance.json") else {
+        return;
+    };
     const OURS: &[&str] = &[
         "fetchTicker",
         "fetchTickers",
@@ -1177,15 +1124,17 @@ fn response_side(env: &Env, dir: &std::path::Path, report: &mut Report) {
 
 #[test]
 fn ccxt_binance_cases() {
-    let Some(dir) = ccxt_dir() else { return };
-    let env = load_markets(&dir);
+    let Some(snapshot) = conformance::load("markets/binance.json") else {
+        return;
+    };
+    let env = load_markets(&snapshot);
     assert!(
         env.map.len() >= 14,
         "markets loaded from CCXT's snapshot: {}",
         env.map.len()
     );
     let mut report = Report::default();
-    request_side(&env, &dir, &mut report);
-    response_side(&env, &dir, &mut report);
+    request_side(&env, &mut report);
+    response_side(&env, &mut report);
     report.finish();
 }

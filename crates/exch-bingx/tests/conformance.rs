@@ -6,46 +6,29 @@
 //! our own parsers). Every disagreement is either fixed or listed in `EXPLAINED_*` below with a
 //! comment naming the case. Set `EXCH_SKIP_CONFORMANCE=1` to skip when `shared/` is absent.
 
-mod common;
-
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use exch_bingx::parse;
 use exch_bingx::rest::{self, Call};
 use exch_bingx::symbols::SymbolMap;
-use exch_bingx::wire::de;
 use exch_core::{
     Balance, Candle, Income, IncomeKind, IncomeQuery, Interval, MarginMode, Market, MarketKind, Order, OrderRef,
     OrderRequest, OrderStatus, OrderType, Position, PositionMode, PositionSide, Side, Symbol, Ticker, TimeInForce,
     Trade,
 };
+use exch_testkit::conformance::{self, number as num};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-fn shared_file(rel: &str) -> Option<Value> {
-    let path: PathBuf = common::shared_dir().join(rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(serde_json::from_slice(&bytes).expect("CCXT file parses as JSON")),
-        Err(_) if std::env::var("EXCH_SKIP_CONFORMANCE").as_deref() == Ok("1") => None,
-        Err(e) => panic!(
-            "cannot read {} ({e}): the CCXT conformance data lives in shared/ beside the repository; \
-             set EXCH_SKIP_CONFORMANCE=1 to skip",
-            path.display()
-        ),
-    }
-}
-
 /// Markets from CCXT's BingX market snapshot: each entry's raw `info` through our parsers.
 fn ccxt_markets() -> Option<Vec<Market>> {
-    let file = shared_file("conformance/ccxt/markets/bingx.json")?;
+    let file = conformance::load("markets/bingx.json")?;
     let mut swap = Vec::new();
     let mut spot = Vec::new();
-    for (_, m) in file.as_object().unwrap() {
-        let Some(info) = m.get("info") else { continue };
-        match m.get("type").and_then(Value::as_str) {
-            Some("swap") => swap.push(info.clone()),
-            Some("spot") => spot.push(info.clone()),
+    for (kind, info) in conformance::market_infos(&file) {
+        match kind {
+            "swap" => swap.push(info.clone()),
+            "spot" => spot.push(info.clone()),
             _ => {}
         }
     }
@@ -54,10 +37,6 @@ fn ccxt_markets() -> Option<Vec<Market>> {
     let mut out = parse::swap_contracts(&sw, "markets").unwrap();
     out.extend(parse::spot_symbols(&sp, "markets").unwrap());
     Some(out)
-}
-
-fn num(v: &Value) -> Option<Decimal> {
-    de::value_decimal(v).ok().flatten()
 }
 
 /// One field comparison: CCXT's value (null/0/false are "falsy" and interchangeable with our
@@ -358,7 +337,7 @@ const EXPLAINED_RESPONSES: &[(&str, &str, &str, &str)] = &[
 
 #[test]
 fn responses_agree_with_ccxt() {
-    let Some(file) = shared_file("conformance/ccxt/response/bingx.json") else {
+    let Some(file) = conformance::load("response/bingx.json") else {
         eprintln!("EXCH_SKIP_CONFORMANCE=1: skipped");
         return;
     };
@@ -367,113 +346,111 @@ fn responses_agree_with_ccxt() {
     let mut per_method: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut unexplained = Vec::new();
     let mut not_implemented = Vec::new();
-    for (method, cases) in file["methods"].as_object().unwrap() {
-        for case in cases.as_array().unwrap() {
-            let desc = case["description"].as_str().unwrap_or("");
-            if case.get("disabled").and_then(Value::as_bool) == Some(true) {
-                continue;
+    for c in conformance::cases(&file) {
+        let (method, desc, case) = (&c.method.to_string(), c.description, c.raw);
+        if c.disabled {
+            continue;
+        }
+        let body = match &case["httpResponse"] {
+            Value::String(s) => s.clone().into_bytes(),
+            other => serde_json::to_vec(other).unwrap(),
+        };
+        let input = case["input"].as_array().cloned().unwrap_or_default();
+        let first = input.first().cloned().unwrap_or(Value::Null);
+        let kind = kind_of(&input);
+        let expected = &case["parsedResponse"];
+        let mut t = Tally::default();
+        let ep = format!("{method}: {desc}");
+        let ok = match method.as_str() {
+            // TWAP orders are a separate BingX product (/openApi/swap/v1/twap) we do not model.
+            _ if is_twap(case) => false,
+            "createOrder" | "fetchOrder" | "cancelOrder" => {
+                let o = parse::order(&body, &ep, kind, &map, None).unwrap();
+                cmp_order(&mut t, expected, &o);
+                true
             }
-            let body = match &case["httpResponse"] {
-                Value::String(s) => s.clone().into_bytes(),
-                other => serde_json::to_vec(other).unwrap(),
-            };
-            let input = case["input"].as_array().cloned().unwrap_or_default();
-            let first = input.first().cloned().unwrap_or(Value::Null);
-            let kind = kind_of(&input);
-            let expected = &case["parsedResponse"];
-            let mut t = Tally::default();
-            let ep = format!("{method}: {desc}");
-            let ok = match method.as_str() {
-                // TWAP orders are a separate BingX product (/openApi/swap/v1/twap) we do not model.
-                _ if is_twap(case) => false,
-                "createOrder" | "fetchOrder" | "cancelOrder" => {
-                    let o = parse::order(&body, &ep, kind, &map, None).unwrap();
-                    cmp_order(&mut t, expected, &o);
-                    true
+            "fetchOpenOrders" | "fetchClosedOrders" => {
+                let os = parse::orders(&body, &ep, kind, &map, None).unwrap();
+                let rows = expected.as_array().unwrap();
+                t.check(
+                    "count",
+                    rows.len() == os.len(),
+                    format!("{} vs {}", rows.len(), os.len()),
+                );
+                for (c, o) in rows.iter().zip(&os) {
+                    cmp_order(&mut t, c, o);
                 }
-                "fetchOpenOrders" | "fetchClosedOrders" => {
-                    let os = parse::orders(&body, &ep, kind, &map, None).unwrap();
-                    let rows = expected.as_array().unwrap();
-                    t.check(
-                        "count",
-                        rows.len() == os.len(),
-                        format!("{} vs {}", rows.len(), os.len()),
-                    );
-                    for (c, o) in rows.iter().zip(&os) {
-                        cmp_order(&mut t, c, o);
-                    }
-                    true
-                }
-                "fetchTicker" => {
-                    let sym: Symbol = first.as_str().unwrap().parse().unwrap();
-                    let k = parse::ticker(&body, &ep, &sym, &map).unwrap();
-                    cmp_ticker(&mut t, expected, &k);
-                    true
-                }
-                "fetchOHLCV" => {
-                    cmp_candles(&mut t, expected, &parse::candles(&body, &ep).unwrap());
-                    true
-                }
-                "fetchTrades" => {
-                    let sym: Symbol = first.as_str().unwrap().parse().unwrap();
-                    cmp_trades(&mut t, expected, &parse::trades(&body, &ep, &sym).unwrap());
-                    true
-                }
-                // "fetch funding balance" reads the funding wallet (/openApi/fund), not modeled.
-                "fetchBalance" if desc.contains("funding") => false,
-                "fetchBalance" => {
-                    let swap_shape = serde_json::from_slice::<Value>(&body).unwrap()["data"].is_array();
-                    let b = if swap_shape {
-                        parse::swap_balances(&body, &ep).unwrap()
-                    } else {
-                        parse::spot_balances(&body, &ep).unwrap()
-                    };
-                    cmp_balances(&mut t, expected, &b);
-                    true
-                }
-                "fetchPositions" => {
-                    cmp_positions(&mut t, expected, &parse::positions(&body, &ep, &map).unwrap());
-                    true
-                }
-                "fetchFundingHistory" => {
-                    cmp_income(&mut t, expected, &parse::income(&body, &ep, &map).unwrap());
-                    true
-                }
-                // CCXT reports the closing order ids as "positions" with only an id; we return
-                // the ids (and `close_position` then reads the first order).
-                "closeAllPositions" => {
-                    let ids = parse::close_all(&body, &ep).unwrap();
-                    let rows = expected.as_array().unwrap();
-                    t.check(
-                        "count",
-                        rows.len() == ids.len(),
-                        format!("{} vs {}", rows.len(), ids.len()),
-                    );
-                    for (r, id) in rows.iter().zip(&ids) {
-                        t.text("id", &r["id"], Some(id.clone()));
-                    }
-                    true
-                }
-                _ => false,
-            };
-            if !ok {
-                not_implemented.push(format!("{method}: {desc}"));
-                continue;
+                true
             }
-            let e = per_method.entry(method.clone()).or_default();
-            e.0 += t.agree;
-            e.1 += t.total;
-            e.2 += 1;
-            for d in t.diffs {
-                let field = d.split(':').next().unwrap_or("");
-                let explained = EXPLAINED_RESPONSES
-                    .iter()
-                    .any(|(m, c, f, _)| m == method && *c == desc && *f == field);
-                if explained {
-                    println!("  explained  {method} / {desc}: {d}");
+            "fetchTicker" => {
+                let sym: Symbol = first.as_str().unwrap().parse().unwrap();
+                let k = parse::ticker(&body, &ep, &sym, &map).unwrap();
+                cmp_ticker(&mut t, expected, &k);
+                true
+            }
+            "fetchOHLCV" => {
+                cmp_candles(&mut t, expected, &parse::candles(&body, &ep).unwrap());
+                true
+            }
+            "fetchTrades" => {
+                let sym: Symbol = first.as_str().unwrap().parse().unwrap();
+                cmp_trades(&mut t, expected, &parse::trades(&body, &ep, &sym).unwrap());
+                true
+            }
+            // "fetch funding balance" reads the funding wallet (/openApi/fund), not modeled.
+            "fetchBalance" if desc.contains("funding") => false,
+            "fetchBalance" => {
+                let swap_shape = serde_json::from_slice::<Value>(&body).unwrap()["data"].is_array();
+                let b = if swap_shape {
+                    parse::swap_balances(&body, &ep).unwrap()
                 } else {
-                    unexplained.push(format!("{method} / {desc}: {d}"));
+                    parse::spot_balances(&body, &ep).unwrap()
+                };
+                cmp_balances(&mut t, expected, &b);
+                true
+            }
+            "fetchPositions" => {
+                cmp_positions(&mut t, expected, &parse::positions(&body, &ep, &map).unwrap());
+                true
+            }
+            "fetchFundingHistory" => {
+                cmp_income(&mut t, expected, &parse::income(&body, &ep, &map).unwrap());
+                true
+            }
+            // CCXT reports the closing order ids as "positions" with only an id; we return
+            // the ids (and `close_position` then reads the first order).
+            "closeAllPositions" => {
+                let ids = parse::close_all(&body, &ep).unwrap();
+                let rows = expected.as_array().unwrap();
+                t.check(
+                    "count",
+                    rows.len() == ids.len(),
+                    format!("{} vs {}", rows.len(), ids.len()),
+                );
+                for (r, id) in rows.iter().zip(&ids) {
+                    t.text("id", &r["id"], Some(id.clone()));
                 }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            not_implemented.push(format!("{method}: {desc}"));
+            continue;
+        }
+        let e = per_method.entry(method.clone()).or_default();
+        e.0 += t.agree;
+        e.1 += t.total;
+        e.2 += 1;
+        for d in t.diffs {
+            let field = d.split(':').next().unwrap_or("");
+            let explained = EXPLAINED_RESPONSES
+                .iter()
+                .any(|(m, c, f, _)| m == method && *c == desc && *f == field);
+            if explained {
+                println!("  explained  {method} / {desc}: {d}");
+            } else {
+                unexplained.push(format!("{method} / {desc}: {d}"));
             }
         }
     }
@@ -490,46 +467,18 @@ fn responses_agree_with_ccxt() {
     );
 }
 
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Path and business parameters of a CCXT URL (`timestamp`, `signature`, `recvWindow` dropped).
 fn split_url(url: &str) -> (String, BTreeMap<String, String>) {
-    let no_host = url.split_once("://").map_or(url, |(_, r)| r);
-    let path_q = no_host.find('/').map_or("", |i| &no_host[i..]);
-    let (path, q) = path_q.split_once('?').unwrap_or((path_q, ""));
-    let mut params = BTreeMap::new();
-    for kv in q.split('&') {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        if k.is_empty() || ["timestamp", "signature", "recvWindow"].contains(&k) {
-            continue;
-        }
-        params.insert(k.to_string(), pct_decode(v));
-    }
-    (path.to_string(), params)
+    let params = conformance::query_pairs(conformance::url_query(url))
+        .into_iter()
+        .filter(|(k, _)| !["timestamp", "signature", "recvWindow"].contains(&k.as_str()))
+        .map(|(k, v)| (k, conformance::pct_decode(&v)))
+        .collect();
+    (conformance::url_path(url).to_string(), params)
 }
 
 fn ours(call: &Call) -> BTreeMap<String, String> {
     call.params.iter().cloned().collect()
-}
-
-fn dec_arg(v: &Value) -> Option<rust_decimal::Decimal> {
-    num(v)
 }
 
 /// Our request for a CCXT unified call, or `None` for calls we do not model.
@@ -600,13 +549,13 @@ fn our_call(method: &str, input: &[Value], map: &SymbolMap) -> Option<Result<Cal
             } else {
                 Side::Sell
             };
-            let amount = dec_arg(&arg(3))?;
-            let price = dec_arg(&arg(4));
+            let amount = num(&arg(3))?;
+            let price = num(&arg(4));
             if params.get("trailingAmount").is_some() {
                 return None; // trailing by amount: our API takes a callback rate only
             }
             let limit = ty == "limit";
-            let (otype, trigger) = if let Some(t) = params.get("triggerPrice").and_then(dec_arg) {
+            let (otype, trigger) = if let Some(t) = params.get("triggerPrice").and_then(num) {
                 (
                     if limit {
                         OrderType::StopLimit
@@ -615,7 +564,7 @@ fn our_call(method: &str, input: &[Value], map: &SymbolMap) -> Option<Result<Cal
                     },
                     Some(t),
                 )
-            } else if let Some(t) = params.get("stopLossPrice").and_then(dec_arg) {
+            } else if let Some(t) = params.get("stopLossPrice").and_then(num) {
                 (
                     if limit {
                         OrderType::StopLimit
@@ -624,7 +573,7 @@ fn our_call(method: &str, input: &[Value], map: &SymbolMap) -> Option<Result<Cal
                     },
                     Some(t),
                 )
-            } else if let Some(t) = params.get("takeProfitPrice").and_then(dec_arg) {
+            } else if let Some(t) = params.get("takeProfitPrice").and_then(num) {
                 (
                     if limit {
                         OrderType::TakeProfitLimit
@@ -649,13 +598,13 @@ fn our_call(method: &str, input: &[Value], map: &SymbolMap) -> Option<Result<Cal
             if let Some(t) = trigger {
                 b = b.trigger_price(t);
             }
-            if let Some(p) = params.get("trailingPercent").and_then(dec_arg) {
+            if let Some(p) = params.get("trailingPercent").and_then(num) {
                 b = b.callback_rate(p);
             }
-            if let Some(tp) = params.get("takeProfit").and_then(|v| dec_arg(&v["stopPrice"])) {
+            if let Some(tp) = params.get("takeProfit").and_then(|v| num(&v["stopPrice"])) {
                 b = b.take_profit(tp, None);
             }
-            if let Some(sl) = params.get("stopLoss").and_then(|v| dec_arg(&v["stopPrice"])) {
+            if let Some(sl) = params.get("stopLoss").and_then(|v| num(&v["stopPrice"])) {
                 b = b.stop_loss(sl, None);
             }
             match params.get("timeInForce").and_then(Value::as_str) {
@@ -822,7 +771,7 @@ const EXPLAINED_REQUESTS: &[(&str, &str, &str, &str)] = &[
 
 #[test]
 fn requests_agree_with_ccxt() {
-    let Some(file) = shared_file("conformance/ccxt/request/bingx.json") else {
+    let Some(file) = conformance::load("request/bingx.json") else {
         eprintln!("EXCH_SKIP_CONFORMANCE=1: skipped");
         return;
     };
@@ -831,54 +780,52 @@ fn requests_agree_with_ccxt() {
     let mut per_method: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut unexplained = Vec::new();
     let mut skipped = BTreeMap::<String, usize>::new();
-    for (method, cases) in file["methods"].as_object().unwrap() {
-        for case in cases.as_array().unwrap() {
-            let desc = case["description"].as_str().unwrap_or("");
-            if case.get("disabled").and_then(Value::as_bool) == Some(true) {
+    for c in conformance::cases(&file) {
+        let (method, desc, case) = (&c.method.to_string(), c.description, c.raw);
+        if c.disabled {
+            continue;
+        }
+        let input = case["input"].as_array().cloned().unwrap_or_default();
+        let Some(call) = our_call(method, &input, &map) else {
+            *skipped.entry(method.clone()).or_default() += 1;
+            continue;
+        };
+        let e = per_method.entry(method.clone()).or_default();
+        e.1 += 1;
+        let call = match call {
+            Ok(c) => c,
+            Err(err) => {
+                unexplained.push(format!("{method} / {desc}: our builder failed: {err}"));
                 continue;
             }
-            let input = case["input"].as_array().cloned().unwrap_or_default();
-            let Some(call) = our_call(method, &input, &map) else {
-                *skipped.entry(method.clone()).or_default() += 1;
-                continue;
-            };
-            let e = per_method.entry(method.clone()).or_default();
-            e.1 += 1;
-            let call = match call {
-                Ok(c) => c,
-                Err(err) => {
-                    unexplained.push(format!("{method} / {desc}: our builder failed: {err}"));
-                    continue;
-                }
-            };
-            let (path, theirs) = split_url(case["url"].as_str().unwrap());
-            let mut mine = ours(&call);
-            // A client order id we generate has no CCXT counterpart.
-            let ccxt_has_cid = theirs
-                .keys()
-                .any(|k| k.eq_ignore_ascii_case("clientOrderId") || k == "newClientOrderId");
-            if !ccxt_has_cid {
-                mine.retain(|k, _| k != "clientOrderId" && k != "newClientOrderId");
-            }
-            let mut diffs = Vec::new();
-            if path != call.path {
-                diffs.push(("path", format!("ccxt {path} vs ours {}", call.path)));
-            }
-            if mine != theirs {
-                diffs.push(("params", format!("ccxt {theirs:?} vs ours {mine:?}")));
-            }
-            if diffs.is_empty() {
-                e.0 += 1;
-            }
-            for (what, d) in diffs {
-                let explained = EXPLAINED_REQUESTS
-                    .iter()
-                    .any(|(m, c, w, _)| m == method && *c == desc && *w == what);
-                if explained {
-                    println!("  explained  {method} / {desc}: {what}: {d}");
-                } else {
-                    unexplained.push(format!("{method} / {desc}: {what}: {d}"));
-                }
+        };
+        let (path, theirs) = split_url(case["url"].as_str().unwrap());
+        let mut mine = ours(&call);
+        // A client order id we generate has no CCXT counterpart.
+        let ccxt_has_cid = theirs
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("clientOrderId") || k == "newClientOrderId");
+        if !ccxt_has_cid {
+            mine.retain(|k, _| k != "clientOrderId" && k != "newClientOrderId");
+        }
+        let mut diffs = Vec::new();
+        if path != call.path {
+            diffs.push(("path", format!("ccxt {path} vs ours {}", call.path)));
+        }
+        if mine != theirs {
+            diffs.push(("params", format!("ccxt {theirs:?} vs ours {mine:?}")));
+        }
+        if diffs.is_empty() {
+            e.0 += 1;
+        }
+        for (what, d) in diffs {
+            let explained = EXPLAINED_REQUESTS
+                .iter()
+                .any(|(m, c, w, _)| m == method && *c == desc && *w == what);
+            if explained {
+                println!("  explained  {method} / {desc}: {what}: {d}");
+            } else {
+                unexplained.push(format!("{method} / {desc}: {what}: {d}"));
             }
         }
     }

@@ -24,6 +24,7 @@ use exch_core::{
 use exch_okx::rest::{self, RestRequest};
 use exch_okx::symbols::MarketMap;
 use exch_okx::{parse, wire};
+use exch_testkit::conformance::{self, falsy, glob, number, query_pairs, url_path, url_query};
 use serde_json::Value;
 
 const NOW: i64 = 1_760_000_000_000;
@@ -117,16 +118,6 @@ const SKIPPED: &[(&str, &str, &str, &str)] = &[
     ("both", "closePosition", "*", "close_position() sends a reduce-only market order so that it can return the Order; /trade/close-position returns no order id"),
 ];
 
-fn glob(pattern: &str, s: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
-        (Some(rest), _) if rest.ends_with('*') => s.contains(&rest[..rest.len() - 1]),
-        _ => pattern == s,
-    }
-}
-
 fn skipped(side: &str, method: &str, desc: &str) -> Option<&'static str> {
     SKIPPED
         .iter()
@@ -140,28 +131,11 @@ fn explained(method: &str, desc: &str, field: &str) -> bool {
         .any(|(m, d, f, _)| *m == method && glob(d, desc) && *f == field)
 }
 
-fn shared(rel: &str) -> Option<Value> {
-    let path = format!("{}/../../../shared/{rel}", env!("CARGO_MANIFEST_DIR"));
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Some(serde_json::from_str(&t).unwrap_or_else(|e| panic!("{path}: {e}"))),
-        Err(e) if std::env::var("EXCH_SKIP_CONFORMANCE").as_deref() == Ok("1") => {
-            eprintln!("skipping conformance: {path}: {e}");
-            None
-        }
-        Err(e) => panic!(
-            "cannot read {path} ({e}); the conformance data must sit beside the repo, or set EXCH_SKIP_CONFORMANCE=1"
-        ),
-    }
-}
-
 fn markets() -> Option<MarketMap> {
-    let m = shared("conformance/ccxt/markets/okx.json")?;
-    let insts: Vec<wire::Instrument> = m
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(|v| v.get("info").filter(|i| i.is_object()))
-        .map(|i| serde_json::from_value(i.clone()).unwrap())
+    let m = conformance::load("markets/okx.json")?;
+    let insts: Vec<wire::Instrument> = conformance::market_infos(&m)
+        .into_iter()
+        .map(|(_, i)| serde_json::from_value(i.clone()).unwrap())
         .collect();
     Some(MarketMap::new(parse::markets(&insts).unwrap()))
 }
@@ -230,27 +204,6 @@ impl Report {
 
 // ---------------------------------------------------------------- value helpers
 
-fn jnum(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => {
-            let s = n.to_string();
-            Decimal::from_str(&s).or_else(|_| Decimal::from_scientific(&s)).ok()
-        }
-        Value::String(s) => Decimal::from_str(s).ok(),
-        _ => None,
-    }
-}
-
-fn falsy(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::String(s) => s.is_empty(),
-        Value::Number(_) => jnum(v).is_some_and(|d| d.is_zero()),
-        _ => false,
-    }
-}
-
 fn close(a: Decimal, b: Decimal) -> bool {
     if a == b {
         return true;
@@ -273,7 +226,7 @@ impl Cmp {
         if ours_falsy && falsy(theirs) {
             return;
         }
-        match (ours, jnum(theirs)) {
+        match (ours, number(theirs)) {
             (Some(a), Some(b)) if close(a, b) => {}
             (a, _) => self
                 .diffs
@@ -325,19 +278,19 @@ fn cmp_order(c: &mut Cmp, o: &Order, p: &Value, cs: Decimal) {
     );
     c.num("price", o.price, &p["price"]);
     c.num("average", o.avg_price, &p["average"]);
-    let amount = jnum(&p["amount"]).map(|a| a * cs);
+    let amount = number(&p["amount"]).map(|a| a * cs);
     c.num(
         "amount",
         Some(o.qty),
         &amount.map(|a| Value::String(a.to_string())).unwrap_or(Value::Null),
     );
-    let filled = jnum(&p["filled"]).map(|a| a * cs);
+    let filled = number(&p["filled"]).map(|a| a * cs);
     c.num(
         "filled",
         Some(o.filled_qty),
         &filled.map(|a| Value::String(a.to_string())).unwrap_or(Value::Null),
     );
-    let remaining = jnum(&p["remaining"]).map(|a| a * cs);
+    let remaining = number(&p["remaining"]).map(|a| a * cs);
     c.num(
         "remaining",
         Some(o.qty - o.filled_qty),
@@ -428,7 +381,7 @@ fn response_case(mm: &MarketMap, method: &str, case: &Value) -> Result<Vec<(Stri
                 }
                 for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
                     c.num(&format!("{side}[{i}].price"), Some(o.price), &t[0]);
-                    let q = jnum(&t[1]).unwrap() * m.contract_size;
+                    let q = number(&t[1]).unwrap() * m.contract_size;
                     c.num(
                         &format!("{side}[{i}].amount"),
                         Some(o.qty),
@@ -452,7 +405,7 @@ fn response_case(mm: &MarketMap, method: &str, case: &Value) -> Result<Vec<(Stri
                     &t["side"],
                 );
                 c.num(&format!("[{i}].price"), Some(o.price), &t["price"]);
-                let q = jnum(&t["amount"]).unwrap() * m.contract_size;
+                let q = number(&t["amount"]).unwrap() * m.contract_size;
                 c.num(&format!("[{i}].amount"), Some(o.qty), &Value::String(q.to_string()));
             }
         }
@@ -470,7 +423,7 @@ fn response_case(mm: &MarketMap, method: &str, case: &Value) -> Result<Vec<(Stri
                 c.num(&format!("[{i}].high"), Some(o.high), &t[2]);
                 c.num(&format!("[{i}].low"), Some(o.low), &t[3]);
                 c.num(&format!("[{i}].close"), Some(o.close), &t[4]);
-                let v = jnum(&t[5]).unwrap() * m.contract_size;
+                let v = number(&t[5]).unwrap() * m.contract_size;
                 c.num(&format!("[{i}].volume"), Some(o.volume), &Value::String(v.to_string()));
             }
         }
@@ -584,26 +537,24 @@ fn response_case(mm: &MarketMap, method: &str, case: &Value) -> Result<Vec<(Stri
 
 #[test]
 fn response_conformance() {
-    let (Some(file), Some(mm)) = (shared("conformance/ccxt/response/okx.json"), markets()) else {
+    let (Some(file), Some(mm)) = (conformance::load("response/okx.json"), markets()) else {
         return;
     };
     let mut report = Report(BTreeMap::new());
-    for (method, cases) in file["methods"].as_object().unwrap() {
-        for case in cases.as_array().unwrap() {
-            let desc = case["description"].as_str().unwrap_or("");
-            // CCXT disables two cases ("Swap closed orders", "linear swap position"), recorded
-            // against an older market snapshot; we compare them anyway (the differences are in
-            // EXPLAINED).
-            if let Some(why) = skipped("response", method, desc) {
-                report.skip_because(method, desc, why);
-                continue;
-            }
-            match response_case(&mm, method, case) {
-                Ok(diffs) => report.record(method, desc, diffs),
-                Err(e) if e == "not implemented" => report.skip(method),
-                Err(e) if e.starts_with("skip:") => report.skip_because(method, desc, &e),
-                Err(e) => report.record(method, desc, vec![("case".into(), e)]),
-            }
+    for c in conformance::cases(&file) {
+        let (method, desc, case) = (&c.method.to_string(), c.description, c.raw);
+        // CCXT disables two cases ("Swap closed orders", "linear swap position"), recorded
+        // against an older market snapshot; we compare them anyway (the differences are in
+        // EXPLAINED).
+        if let Some(why) = skipped("response", method, desc) {
+            report.skip_because(method, desc, why);
+            continue;
+        }
+        match response_case(&mm, method, case) {
+            Ok(diffs) => report.record(method, desc, diffs),
+            Err(e) if e == "not implemented" => report.skip(method),
+            Err(e) if e.starts_with("skip:") => report.skip_because(method, desc, &e),
+            Err(e) => report.record(method, desc, vec![("case".into(), e)]),
         }
     }
     report.finish("response");
@@ -612,7 +563,7 @@ fn response_conformance() {
 // ---------------------------------------------------------------- request side
 
 fn dec_of(v: &Value) -> Option<Decimal> {
-    jnum(v)
+    number(v)
 }
 
 /// A unified order request from a CCXT create* call. Errors name what the unified API lacks.
@@ -722,29 +673,11 @@ fn order_request(mm: &MarketMap, method: &str, input: &[Value]) -> Result<OrderR
     b.build().map_err(|e| e.to_string())
 }
 
-fn ccxt_path(url: &str) -> String {
-    let no_scheme = url.split_once("://").map(|x| x.1).unwrap_or(url);
-    let path = no_scheme.find('/').map(|i| &no_scheme[i..]).unwrap_or("/");
-    path.split('?').next().unwrap().to_string()
-}
-
-fn query_map(s: &str) -> BTreeMap<String, String> {
-    s.split('&')
-        .filter_map(|kv| {
-            let mut it = kv.split('=');
-            match (it.next(), it.next(), it.next()) {
-                (Some(k), Some(v), None) => Some((k.to_string(), v.to_string())),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
 const SKIP_KEYS: &[&str] = &["clOrdId", "tag", "algoClOrdId"];
 
 fn compare_request(ours: &RestRequest, case: &Value, c: &mut Cmp) {
     let url = case["url"].as_str().unwrap();
-    let theirs_path = ccxt_path(url);
+    let theirs_path = url_path(url);
     if ours.path != theirs_path {
         c.diffs
             .push(("path".into(), format!("ours {}, ccxt {theirs_path}", ours.path)));
@@ -801,8 +734,7 @@ fn compare_request(ours: &RestRequest, case: &Value, c: &mut Cmp) {
         }
         (Some(_), None) | (None, Some(_)) => c.diffs.push(("body".into(), "one side has no body".into())),
         (None, None) => {
-            let theirs = url.split_once('?').map(|x| x.1).unwrap_or("");
-            let (a, b) = (query_map(&ours.query), query_map(theirs));
+            let (a, b) = (query_pairs(&ours.query), query_pairs(url_query(url)));
             let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             for k in keys {
                 if a.get(k) != b.get(k) {
@@ -941,32 +873,30 @@ fn request_case(mm: &MarketMap, method: &str, case: &Value) -> Result<RestReques
 
 #[test]
 fn request_conformance() {
-    let (Some(file), Some(mm)) = (shared("conformance/ccxt/request/okx.json"), markets()) else {
+    let (Some(file), Some(mm)) = (conformance::load("request/okx.json"), markets()) else {
         return;
     };
     let mut report = Report(BTreeMap::new());
-    for (method, cases) in file["methods"].as_object().unwrap() {
-        for case in cases.as_array().unwrap() {
-            let desc = case["description"].as_str().unwrap_or("");
-            let disabled = case.get("disabled").is_some_and(|d| !falsy(d));
-            if disabled {
-                report.skip_because(method, desc, "disabled in the CCXT file");
-                continue;
+    for c in conformance::cases(&file) {
+        let (method, desc, case) = (&c.method.to_string(), c.description, c.raw);
+        let disabled = c.disabled;
+        if disabled {
+            report.skip_because(method, desc, "disabled in the CCXT file");
+            continue;
+        }
+        if let Some(why) = skipped("request", method, desc) {
+            report.skip_because(method, desc, why);
+            continue;
+        }
+        match request_case(&mm, method, case) {
+            Ok(ours) => {
+                let mut c = Cmp::new();
+                compare_request(&ours, case, &mut c);
+                report.record(method, desc, c.diffs);
             }
-            if let Some(why) = skipped("request", method, desc) {
-                report.skip_because(method, desc, why);
-                continue;
-            }
-            match request_case(&mm, method, case) {
-                Ok(ours) => {
-                    let mut c = Cmp::new();
-                    compare_request(&ours, case, &mut c);
-                    report.record(method, desc, c.diffs);
-                }
-                Err(e) if e == "not implemented" => report.skip(method),
-                Err(e) if e.starts_with("skip:") => report.skip_because(method, desc, &e),
-                Err(e) => report.record(method, desc, vec![("case".into(), e)]),
-            }
+            Err(e) if e == "not implemented" => report.skip(method),
+            Err(e) if e.starts_with("skip:") => report.skip_because(method, desc, &e),
+            Err(e) => report.record(method, desc, vec![("case".into(), e)]),
         }
     }
     report.finish("request");

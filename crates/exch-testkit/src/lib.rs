@@ -95,6 +95,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod conformance;
 pub mod fault;
 pub mod log;
 pub mod server;
