@@ -24,6 +24,7 @@ fn version_and_help() {
         "orders",
         "order",
         "decode",
+        "watch",
     ] {
         assert!(stdout(&h).contains(sub), "help lists {sub}: {}", stdout(&h));
     }

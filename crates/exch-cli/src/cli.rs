@@ -137,6 +137,53 @@ pub enum Command {
     Order(OrderCommand),
     /// Turn a raw venue payload (stdin) into the unified JSON model.
     Decode(DecodeArgs),
+    /// Live market data over the venue's WebSocket: one line per event until --count or Ctrl-C.
+    Watch(WatchArgs),
+}
+
+/// `exch watch`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Data lines go to stdout; connection states (`* connected`, `* reconnecting`, \
+`* resynced`) and stream errors (`! ...`) to stderr. With --json every event is one JSON object per line \
+on stdout, states and errors included.\n\
+With --sim a scripted market (not real data) moves the symbol on the in-process simulator every --tick ms."
+)]
+pub struct WatchArgs {
+    /// The venue.
+    #[command(flatten)]
+    pub venue: VenueArg,
+    /// `BASE/QUOTE` (spot) or `BASE/QUOTE:SETTLE` (perpetual).
+    #[arg(value_parser = parse_symbol)]
+    pub symbol: Symbol,
+    /// What to watch.
+    #[arg(long, short = 'c', value_enum, default_value_t = ChannelArg::Ticker)]
+    pub channel: ChannelArg,
+    /// Candle interval (with --channel candles): 1m, 5m, 1h, ...
+    #[arg(long, short = 'i', default_value = "1m", value_parser = parse_interval)]
+    pub interval: exch::Interval,
+    /// Book levels printed per side (with --channel book); the full book is kept locally.
+    #[arg(long, default_value_t = 5)]
+    pub depth: usize,
+    /// Stop after this many data events (state events do not count).
+    #[arg(long, short = 'n')]
+    pub count: Option<usize>,
+    /// With --sim: milliseconds between the scripted market's moves (default 1000).
+    #[arg(long, value_name = "MS")]
+    pub tick: Option<u64>,
+}
+
+/// The channels of `exch watch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// The order book: a snapshot, then updates of the local book.
+    Book,
+    /// Public trades.
+    Trades,
+    /// 24 h ticker updates.
+    Ticker,
+    /// Candles of --interval (the forming bar as it changes).
+    Candles,
 }
 
 /// `--venue V`.
@@ -468,5 +515,38 @@ mod tests {
         assert!(Cli::try_parse_from(["exch", "ticker", "--venue", "nowhere"]).is_err());
         assert!(Cli::try_parse_from(["exch", "ticker", "--venue", "okx", "BTCUSDT"]).is_err());
         assert!(Cli::try_parse_from(["exch", "order", "cancel", "--venue", "okx", "BTC/USDT"]).is_err());
+    }
+
+    #[test]
+    fn parses_a_watch() {
+        let cli = Cli::try_parse_from([
+            "exch",
+            "watch",
+            "--venue",
+            "okx",
+            "BTC/USDT:USDT",
+            "--channel",
+            "candles",
+            "--interval",
+            "5m",
+            "--count",
+            "3",
+            "--sim",
+            "--tick",
+            "20",
+        ])
+        .unwrap();
+        assert!(cli.global.sim);
+        match cli.command {
+            Command::Watch(w) => {
+                assert_eq!(w.venue.venue, Venue::Okx);
+                assert_eq!(w.symbol.to_string(), "BTC/USDT:USDT");
+                assert_eq!(w.channel, ChannelArg::Candles);
+                assert_eq!(w.interval, exch::Interval::M5);
+                assert_eq!((w.count, w.tick, w.depth), (Some(3), Some(20), 5));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["exch", "watch", "--venue", "okx", "BTC/USDT", "--channel", "quotes"]).is_err());
     }
 }

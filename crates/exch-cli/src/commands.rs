@@ -1,5 +1,5 @@
 //! The market-data, account and order subcommands: one venue call each, printed as a table or
-//! as JSON (`--json`).
+//! as JSON (`--json`); `watch` streams (see [`crate::watch`]).
 
 use std::io::{self, Read, Write};
 
@@ -9,7 +9,7 @@ use crate::cli::{Cli, Command, DecodeArgs, Global, MarketArg, OrderCommand, Orde
 use crate::failure::Failure;
 use crate::output::{self, Table};
 use crate::session::{self, Session};
-use crate::{candles, demo};
+use crate::{candles, demo, watch};
 
 /// Runs a parsed command line, writing results to `out`.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
@@ -110,6 +110,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
         Command::Order(cmd) => order(g, cmd, out).await,
         Command::Decode(args) => decode(&args, out),
+        Command::Watch(args) => watch::run(g, &args, out).await,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `exch` command: market data, account and order queries on any venue of the exch
-//! unified API, a decoder for raw venue payloads, and `exch demo`, an offline tour against
-//! simulated venues.
+//! unified API, live market data (`exch watch`), a decoder for raw venue payloads, and
+//! `exch demo`, an offline tour against simulated venues.
 //!
 //! Exit codes: 0 success, 2 usage or configuration error, 1 venue error (the typed kind and the
 //! venue's code are printed on stderr).
@@ -14,6 +14,7 @@ mod failure;
 mod output;
 mod session;
 mod time;
+mod watch;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
