@@ -57,10 +57,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use exch_core::{
-    new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Error, ErrorKind,
-    Exchange, Income, IncomeKind, IncomeQuery, MarginMode, Market, MarketCache, MarketKind, Order, OrderQuery,
-    OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol, Ticker,
-    TimestampMs, Trade, Venue,
+    new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Decimal, Error,
+    ErrorKind, Exchange, Income, IncomeKind, IncomeQuery, MarginMode, Market, MarketCache, MarketKind, Order,
+    OrderQuery, OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol,
+    Ticker, TimestampMs, Trade, Venue,
 };
 
 use crate::config::OkxConfig;
@@ -237,7 +237,20 @@ impl Okx {
         if let Some(e) = parse::ack_error(ack, &label) {
             return Err(e);
         }
-        Ok(parse::order_from_ack(ack, req, m))
+        let placed = parse::order_from_ack(ack, req, m);
+        if req.order_type.is_conditional() {
+            return Ok(placed);
+        }
+        // OKX acknowledges a placement with ids only: read the order back so that a market or
+        // IOC order that already filled is reported as filled, not as resting. The order is
+        // live either way, so a failed read returns the acknowledgement.
+        match self.regular_order(m, &OrderRef::Id(placed.id.clone())).await {
+            Ok(order) => Ok(order),
+            Err(e) => {
+                tracing::debug!(error = %e, "order read-back after placement failed; returning the acknowledgement");
+                Ok(placed)
+            }
+        }
     }
 
     async fn open_orders_of(&self, inst_id: Option<&str>, kind: MarketKind) -> Result<Vec<Order>> {

@@ -195,7 +195,11 @@ async fn positions_both_sides_in_hedge_mode_and_close() {
         .position_side(PositionSide::Short)
         .build()
         .unwrap();
-    okx.place_order(&long).await.unwrap();
+    // OKX acknowledges with ids only; the client reads the order back, so a market order that
+    // filled at once is reported filled (never "accepted" taken for "resting" or "filled").
+    let placed = okx.place_order(&long).await.unwrap();
+    assert_eq!((placed.status, placed.filled_qty), (OrderStatus::Filled, d("0.03")));
+    assert!(placed.avg_price.is_some());
     okx.place_order(&short).await.unwrap();
     let body = server
         .log()
