@@ -39,6 +39,16 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
+fn okx(c: &mut Criterion) {
+    let f = ops::OkxFixture::load().expect("OKX payloads (run `cargo xtask bench-fixtures`)");
+    let mut g = c.benchmark_group("okx");
+    for mut op in ops::okx(&f).into_iter().chain(ops::okx_prototypes(&f)) {
+        let name = op.name.trim_start_matches("okx.").to_string();
+        g.bench_function(name, |b| b.iter(&mut op.run));
+    }
+    g.finish();
+}
+
 fn sign(c: &mut Criterion) {
     let f = fixture();
     let mut g = c.benchmark_group("binance/sign");
@@ -105,5 +115,5 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, sign, limiter, local_book, end_to_end);
+criterion_group!(benches, parse, okx, sign, limiter, local_book, end_to_end);
 criterion_main!(benches);
