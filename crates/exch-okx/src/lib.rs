@@ -57,10 +57,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use exch_core::{
-    new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Decimal, Error,
-    ErrorKind, Exchange, Income, IncomeKind, IncomeQuery, MarginMode, Market, MarketCache, MarketKind, Order,
-    OrderQuery, OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol,
-    Ticker, TimestampMs, Trade, Venue,
+    new_client_order_id, AccountKind, Balance, Candle, CandleQuery, Capabilities, ClientConfig, Error, ErrorKind,
+    Exchange, Income, IncomeKind, IncomeQuery, MarginMode, Market, MarketCache, MarketKind, Order, OrderQuery,
+    OrderRef, OrderRequest, OrderStatus, Position, PositionMode, PositionSide, Result, Support, Symbol, Ticker,
+    TimestampMs, Trade, Venue,
 };
 
 use crate::config::OkxConfig;
