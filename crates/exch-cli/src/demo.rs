@@ -54,6 +54,35 @@ impl Tally {
     }
 }
 
+/// Seeds the BTC books of the `i`-th simulator around one common price, each venue a few
+/// ticks apart, so that the consolidated quote compares like with like (each simulator on its
+/// own seeds its books from its venue's fixtures, at unrelated prices).
+fn seed_books(sim: exch::sim::SimVenue, i: usize) -> exch::sim::SimVenue {
+    const OFFSETS: [i64; 3] = [0, 3, -2]; // tenths of a dollar
+    let mid = Decimal::from(30_000) + Decimal::new(OFFSETS[i % OFFSETS.len()], 1);
+    let level = |price: Decimal, qty: i64| exch::Level {
+        price,
+        qty: Decimal::new(qty, 1),
+    };
+    let half = Decimal::new(5, 1);
+    let bids: Vec<_> = (0..5i64)
+        .map(|k| level(mid - half - Decimal::from(k), 5 + 5 * k))
+        .collect();
+    let asks: Vec<_> = (0..5i64)
+        .map(|k| level(mid + half + Decimal::from(k), 5 + 5 * k))
+        .collect();
+    for symbol in ["BTC/USDT", "BTC/USDT:USDT"] {
+        if let Ok(symbol) = symbol.parse::<Symbol>() {
+            let mut state = sim.server().state();
+            if state.book(&symbol, Some(1)).is_some() {
+                state.set_book(&symbol, bids.clone(), asks.clone());
+                state.set_mark_price(&symbol, None);
+            }
+        }
+    }
+    sim
+}
+
 /// Runs the tour.
 pub async fn run(g: &Global, out: &mut dyn Write) -> Result<(), Failure> {
     if g.testnet || !g.base_url.is_empty() {
@@ -79,12 +108,12 @@ pub async fn run(g: &Global, out: &mut dyn Write) -> Result<(), Failure> {
     )?;
     let mut tally = Tally::default();
     let mut legs = Vec::new();
-    for venue in venues {
+    for (i, venue) in venues.into_iter().enumerate() {
         match exch::sim::connect(venue).await {
             Ok((sim, ex)) => legs.push(Leg {
+                _sim: seed_books(sim, i),
                 venue,
                 ex,
-                _sim: sim,
                 markets: Vec::new(),
             }),
             Err(e) => tally.fail(out, venue, "starting the simulator", &e)?,
