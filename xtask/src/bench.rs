@@ -537,10 +537,184 @@ fn okx() -> Vec<Payload> {
     out
 }
 
+/// The BingX payloads (spot `/openApi/spot/v1`, swap `/openApi/swap/v2`), compact JSON.
+fn bingx() -> Vec<Payload> {
+    let mut out = Vec::new();
+    let file = |name: &str, text: String| Payload {
+        path: format!("bingx/{name}"),
+        text,
+    };
+    let bases = base_assets(120);
+
+    // GET /openApi/spot/v1/market/depth?symbol=BTC-USDT&limit=1000 (strings, as documented).
+    let mut r = Rng::new(21);
+    let mid = 4_257_430u64; // cents
+    let side = |start: u64, up: bool, r: &mut Rng| {
+        let mut p = start;
+        (0..1000)
+            .map(|i| {
+                if i > 0 {
+                    p = if up { p + r.range(1, 5) } else { p - r.range(1, 5) };
+                }
+                format!("[\"{}\",\"{}\"]", fixed(p, 2), fixed(r.range(1, 5_000_000), 6))
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let bids = side(mid, false, &mut r);
+    let asks = side(mid + 1, true, &mut r);
+    out.push(file(
+        "depth.json",
+        format!("{{\"code\":0,\"timestamp\":{T0},\"data\":{{\"bids\":[{bids}],\"asks\":[{asks}],\"ts\":{T0}}}}}"),
+    ));
+
+    // GET /openApi/spot/v1/market/trades?symbol=BTC-USDT&limit=500 (numbers, as documented).
+    let mut r = Rng::new(22);
+    let mut rows = Vec::with_capacity(500);
+    let mut id = 43_148_253u64 + 500;
+    let mut t = T0;
+    for _ in 0..500 {
+        rows.push(format!(
+            "{{\"id\":{id},\"price\":{},\"qty\":{},\"time\":{t},\"buyerMaker\":{}}}",
+            trimmed(mid - 250 + r.range(0, 500), 2),
+            trimmed(r.range(1, 2_000_000), 6),
+            r.coin()
+        ));
+        id -= 1;
+        t -= r.range(0, 40);
+    }
+    out.push(file(
+        "trades.json",
+        format!("{{\"code\":0,\"timestamp\":{T0},\"data\":[{}]}}", rows.join(",")),
+    ));
+
+    // GET /openApi/spot/v1/ticker/24hr?symbol=BTC-USDT.
+    out.push(file(
+        "ticker.json",
+        format!(
+            "{{\"code\":\"0\",\"timestamp\":\"{T0}\",\"data\":[{{\"symbol\":\"BTC-USDT\",\"openPrice\":\"41385.55\",\
+             \"highPrice\":\"42650.25\",\"lowPrice\":\"41020.82\",\"lastPrice\":\"42574.30\",\"priceChange\":\"1188.75\",\
+             \"priceChangePercent\":\"2.87%\",\"volume\":\"32140.34\",\"quoteVolume\":\"1349296751.68\",\
+             \"openTime\":\"{}\",\"closeTime\":\"{T0}\",\"askPrice\":\"42574.31\",\"askQty\":\"1.32749\",\
+             \"bidPrice\":\"42574.30\",\"bidQty\":\"5.93812\"}}]}}",
+            T0 - 86_400_000
+        ),
+    ));
+
+    // GET /openApi/spot/v1/trade/query: a partly filled limit buy.
+    out.push(file(
+        "order.json",
+        format!(
+            "{{\"code\":0,\"msg\":\"\",\"data\":{{\"symbol\":\"BTC-USDT\",\"orderId\":1514087361158316032,\"price\":\"42574.3\",\
+             \"origQty\":\"0.5\",\"executedQty\":\"0.2\",\"cummulativeQuoteQty\":\"8514.86\",\"status\":\"PARTIALLY_FILLED\",\
+             \"type\":\"LIMIT\",\"side\":\"BUY\",\"time\":{T0},\"updateTime\":{T0},\"origQuoteOrderQty\":\"0\",\
+             \"fee\":\"-0.0002\",\"feeAsset\":\"BTC\",\"clientOrderID\":\"xbench6gCrw2kRUAF9CvJDGP16IP\"}}}}"
+        ),
+    ));
+
+    // GET /openApi/spot/v1/common/symbols: 150 spot symbols.
+    let mut r = Rng::new(23);
+    let mut rows = Vec::new();
+    'quotes: for quote in ["USDT", "USDC", "BTC"] {
+        for base in &bases {
+            if rows.len() == 150 {
+                break 'quotes;
+            }
+            if base == quote {
+                continue;
+            }
+            let (tick, step) = if rows.is_empty() {
+                (2, 5)
+            } else {
+                (r.range(1, 8) as u32, r.range(0, 6) as u32)
+            };
+            rows.push(format!(
+                "{{\"symbol\":\"{base}-{quote}\",\"minQty\":\"{}\",\"maxQty\":\"{}\",\"minNotional\":\"5\",\
+                 \"maxNotional\":\"{}\",\"status\":\"1\",\"tickSize\":\"{}\",\"stepSize\":\"{}\",\
+                 \"apiStateSell\":true,\"apiStateBuy\":true,\"timeOnline\":\"0\"}}",
+                fixed(1, step),
+                fixed(r.range(10_000, 9_000_000), step),
+                fixed(r.range(100_000_000, 900_000_000), 2),
+                fixed(1, tick),
+                fixed(1, step),
+            ));
+        }
+    }
+    out.push(file(
+        "symbols.json",
+        format!(
+            "{{\"code\":0,\"msg\":\"\",\"data\":{{\"symbols\":[{}]}}}}",
+            rows.join(",")
+        ),
+    ));
+
+    // GET /openApi/swap/v2/quote/contracts: 60 USDT-margined perpetuals (markets of the positions).
+    let mut r = Rng::new(24);
+    let rows: Vec<String> = bases
+        .iter()
+        .take(60)
+        .enumerate()
+        .map(|(i, base)| {
+            format!(
+                "{{\"contractId\":\"{}\",\"symbol\":\"{base}-USDT\",\"size\":\"0\",\"quantityPrecision\":\"{}\",\
+                 \"pricePrecision\":\"{}\",\"feeRate\":\"0.0005\",\"makerFeeRate\":\"0.0002\",\"takerFeeRate\":\"0.0005\",\
+                 \"tradeMinLimit\":\"0\",\"tradeMinQuantity\":\"0.1\",\"tradeMinUSDT\":\"2\",\"maxLongLeverage\":\"100\",\
+                 \"maxShortLeverage\":\"100\",\"currency\":\"USDT\",\"asset\":\"{base}\",\"status\":\"1\",\
+                 \"apiStateOpen\":\"true\",\"apiStateClose\":\"true\",\"ensureTrigger\":true,\"triggerFeeRate\":\"0.00050000\"}}",
+                100 + i,
+                r.range(0, 4),
+                r.range(1, 5)
+            )
+        })
+        .collect();
+    out.push(file(
+        "contracts.json",
+        format!("{{\"code\":0,\"msg\":\"\",\"data\":[{}]}}", rows.join(",")),
+    ));
+
+    // GET /openApi/swap/v2/user/positions: 40 open positions.
+    let mut r = Rng::new(25);
+    let rows: Vec<String> = bases
+        .iter()
+        .take(40)
+        .map(|base| {
+            let long = r.coin();
+            let amt = r.range(1, 50_000); // 1e-3
+            let avg = r.range(10_000, 9_000_000); // 1e-2
+            let mark = avg + r.range(0, 2000) - 1000;
+            let value = amt * mark / 1000; // 1e-2
+            let lev = r.range(1, 20);
+            format!(
+                "{{\"positionId\":\"{}\",\"symbol\":\"{base}-USDT\",\"currency\":\"USDT\",\"positionAmt\":\"{}\",\
+                 \"availableAmt\":\"{}\",\"positionSide\":\"{}\",\"isolated\":false,\"avgPrice\":\"{}\",\
+                 \"initialMargin\":\"{}\",\"leverage\":\"{lev}\",\"unrealizedProfit\":\"{}\",\"realisedProfit\":\"-0.0048\",\
+                 \"liquidationPrice\":\"{}\",\"pnlRatio\":\"0.0002\",\"maxMarginReduction\":\"0.0000\",\"riskRate\":\"0.0068\",\
+                 \"markPrice\":\"{}\",\"positionValue\":\"{}\",\"onlyOnePosition\":false}}",
+                1_773_289_330_136_281_088u64 + r.range(0, 1_000_000),
+                trimmed(amt, 3),
+                trimmed(amt, 3),
+                if long { "LONG" } else { "SHORT" },
+                trimmed(avg, 2),
+                trimmed(value / lev, 2),
+                signed(mark.abs_diff(avg) * amt / 1000, 2, (mark >= avg) != long),
+                trimmed(if long { avg - avg / 8 } else { avg + avg / 8 }, 2),
+                trimmed(mark, 2),
+                trimmed(value, 2),
+            )
+        })
+        .collect();
+    out.push(file(
+        "positions.json",
+        format!("{{\"code\":\"0\",\"msg\":\"\",\"data\":[{}]}}", rows.join(",")),
+    ));
+    out
+}
+
 /// Every venue's payloads.
 fn payloads() -> Vec<Payload> {
     let mut all = binance();
     all.extend(okx());
+    all.extend(bingx());
     all
 }
 
@@ -773,7 +947,7 @@ mod tests {
             let parsed = crate::json::parse(&x.text).unwrap_or_else(|e| panic!("{}: {e}", x.path));
             let rows = |v: &crate::json::Value| -> Option<usize> {
                 match x.path.split('/').next() {
-                    Some("okx") => v.get("data").and_then(|d| d.as_array()).map(<[_]>::len),
+                    Some("okx" | "bingx") => v.get("data").and_then(|d| d.as_array()).map(<[_]>::len),
                     _ => v.as_array().map(<[_]>::len),
                 }
             };

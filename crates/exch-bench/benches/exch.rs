@@ -49,6 +49,16 @@ fn okx(c: &mut Criterion) {
     g.finish();
 }
 
+fn bingx(c: &mut Criterion) {
+    let f = ops::BingxFixture::load().expect("BingX payloads (run `cargo xtask bench-fixtures`)");
+    let mut g = c.benchmark_group("bingx");
+    for mut op in ops::bingx(&f) {
+        let name = op.name.trim_start_matches("bingx.").to_string();
+        g.bench_function(name, |b| b.iter(&mut op.run));
+    }
+    g.finish();
+}
+
 fn sign(c: &mut Criterion) {
     let f = fixture();
     let mut g = c.benchmark_group("binance/sign");
@@ -115,5 +125,5 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, okx, sign, limiter, local_book, end_to_end);
+criterion_group!(benches, parse, okx, bingx, sign, limiter, local_book, end_to_end);
 criterion_main!(benches);

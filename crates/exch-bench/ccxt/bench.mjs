@@ -170,6 +170,55 @@ function okxOps(fixtures) {
     ];
 }
 
+function bingxOps(fixtures) {
+    const ex = new ccxt.bingx({ apiKey: API_KEY, secret: SECRET });
+    const mk = new ccxt.bingx();
+    const p = {};
+    for (const n of ['depth', 'trades', 'ticker', 'order', 'symbols', 'contracts', 'positions']) {
+        p[n] = readFileSync(join(fixtures, 'bingx', n + '.json'), 'utf8');
+    }
+    // Markets from the same payloads (fetchSpotMarkets and fetchSwapMarkets minus HTTP).
+    const markets = ex.parseMarkets(JSON.parse(p.symbols).data.symbols).concat(ex.parseMarkets(JSON.parse(p.contracts).data));
+    ex.setMarkets(markets);
+    const btc = ex.market('BTC/USDT');
+
+    const orderBook = () => {
+        const book = ex.safeDict(JSON.parse(p.depth), 'data', {});
+        const ob = ex.parseOrderBook(book, 'BTC/USDT', ex.safeInteger2(book, 'T', 'ts'), 'bids', 'asks', 0, 1);
+        return ob.bids.length + ob.asks.length;
+    };
+    const trades = () => ex.parseTrades(ex.safeList(JSON.parse(p.trades), 'data', []), btc).length;
+    const ticker = () => ex.parseTicker(ex.safeList(JSON.parse(p.ticker), 'data')[0], btc);
+    const order = () => ex.parseOrder(ex.safeDict(JSON.parse(p.order), 'data'), btc);
+    const positions = () => ex.parsePositions(ex.safeList(JSON.parse(p.positions), 'data', [])).length;
+    const marketsOp = () => {
+        const parsed = mk.parseMarkets(JSON.parse(p.symbols).data.symbols);
+        mk.setMarkets(parsed);
+        return parsed.length;
+    };
+    const signGet = () => ex.sign('trade/query', ['spot', 'v1', 'private'], 'GET', { symbol: 'BTC-USDT', orderId: '1514087361158316032' });
+    const signOrder = () => ex.sign('trade/order', ['spot', 'v1', 'private'], 'POST', {
+        symbol: 'BTC-USDT', side: 'BUY', type: 'LIMIT', quantity: '0.5', price: '42574.3', timeInForce: 'GTC',
+        newClientOrderId: 'xbench6gCrw2kRUAF9CvJDGP16IP',
+    });
+
+    const check = (got, want, what) => { if (got !== want) throw new Error(`bingx ${what}: ${got} != ${want}`); };
+    check(orderBook(), 2000, 'order book levels');
+    check(trades(), 500, 'trades');
+    check(positions(), 40, 'positions');
+    check(marketsOp(), 150, 'markets');
+    return [
+        ['bingx.order_book', orderBook],
+        ['bingx.trades', trades],
+        ['bingx.ticker', ticker],
+        ['bingx.order', order],
+        ['bingx.positions', positions],
+        ['bingx.markets', marketsOp],
+        ['bingx.sign_get', signGet],
+        ['bingx.sign_order', signOrder],
+    ];
+}
+
 const [fixtures, out, ...rest] = process.argv.slice(2);
 if (!fixtures || !out) {
     console.error('usage: node bench.mjs FIXTURES_DIR OUT_JSON [--quick|--full]');
@@ -178,7 +227,7 @@ if (!fixtures || !out) {
 const plan = rest.includes('--quick') ? QUICK : FULL;
 const pkg = JSON.parse(readFileSync(join(prefix, 'node_modules/ccxt/package.json'), 'utf8'));
 const result = { ccxt_version: pkg.version, runtime: `Node ${process.version}`, ops: {} };
-for (const [name, op] of binanceOps(fixtures).concat(okxOps(fixtures))) {
+for (const [name, op] of binanceOps(fixtures).concat(okxOps(fixtures), bingxOps(fixtures))) {
     const m = measure(plan, op);
     result.ops[name] = m;
     console.error(`${name.padEnd(24)} ${m.ops_per_sec.toFixed(1).padStart(14)} ops/s`);

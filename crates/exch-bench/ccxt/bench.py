@@ -188,6 +188,65 @@ def okx_ops(fixtures):
     ]
 
 
+def bingx_ops(fixtures):
+    ex = ccxt.bingx({"apiKey": API_KEY, "secret": SECRET})
+    mk = ccxt.bingx()
+    p = {n: read(fixtures, "bingx", n + ".json") for n in (
+        "depth", "trades", "ticker", "order", "symbols", "contracts", "positions")}
+
+    # Markets from the same payloads (fetch_spot_markets and fetch_swap_markets minus HTTP).
+    markets = ex.parse_markets(json.loads(p["symbols"])["data"]["symbols"]) + \
+        ex.parse_markets(json.loads(p["contracts"])["data"])
+    ex.set_markets(markets)
+    btc = ex.market("BTC/USDT")
+
+    def order_book():
+        book = ex.safe_dict(json.loads(p["depth"]), "data", {})
+        ob = ex.parse_order_book(book, "BTC/USDT", ex.safe_integer_2(book, "T", "ts"), "bids", "asks", 0, 1)
+        return len(ob["bids"]) + len(ob["asks"])
+
+    def trades():
+        return len(ex.parse_trades(ex.safe_list(json.loads(p["trades"]), "data", []), btc))
+
+    def ticker():
+        return ex.parse_ticker(ex.safe_list(json.loads(p["ticker"]), "data")[0], btc)
+
+    def order():
+        return ex.parse_order(ex.safe_dict(json.loads(p["order"]), "data"), btc)
+
+    def positions():
+        return len(ex.parse_positions(ex.safe_list(json.loads(p["positions"]), "data", [])))
+
+    def markets_op():
+        parsed = mk.parse_markets(json.loads(p["symbols"])["data"]["symbols"])
+        mk.set_markets(parsed)
+        return len(parsed)
+
+    def sign_get():
+        return ex.sign("trade/query", ["spot", "v1", "private"], "GET",
+                       {"symbol": "BTC-USDT", "orderId": "1514087361158316032"})
+
+    def sign_order():
+        return ex.sign("trade/order", ["spot", "v1", "private"], "POST", {
+            "symbol": "BTC-USDT", "side": "BUY", "type": "LIMIT", "quantity": "0.5", "price": "42574.3",
+            "timeInForce": "GTC", "newClientOrderId": "xbench6gCrw2kRUAF9CvJDGP16IP"})
+
+    assert order_book() == 2000, "order book levels"
+    assert trades() == 500, "trades"
+    assert positions() == 40, "positions"
+    assert markets_op() == 150, "markets"
+    return [
+        ("bingx.order_book", order_book),
+        ("bingx.trades", trades),
+        ("bingx.ticker", ticker),
+        ("bingx.order", order),
+        ("bingx.positions", positions),
+        ("bingx.markets", markets_op),
+        ("bingx.sign_get", sign_get),
+        ("bingx.sign_order", sign_order),
+    ]
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -199,7 +258,7 @@ def main():
         "runtime": "Python " + platform.python_version(),
         "ops": {},
     }
-    for name, op in binance_ops(fixtures) + okx_ops(fixtures):
+    for name, op in binance_ops(fixtures) + okx_ops(fixtures) + bingx_ops(fixtures):
         m = measure(plan, op)
         result["ops"][name] = m
         print(f"{name:<24} {m['ops_per_sec']:>14.1f} ops/s", file=sys.stderr)

@@ -15,6 +15,7 @@
 //! | `binance.sign_get` | `rest::query_order` + `Call::prepare` + `rest::to_request` | `sign('order', 'private', 'GET', ...)` |
 //! | `binance.sign_order` | `rest::new_order` from an `OrderRequest` + prepare + to_request | `sign('order', 'private', 'POST', ...)` |
 //! | `okx.*` | the same operations on the OKX payloads with `exch_okx::parse` / `rest` | the same calls on `ccxt.okx` |
+//! | `bingx.*` | the same operations on the BingX payloads with `exch_bingx::parse` / `rest` | the same calls on `ccxt.bingx` |
 //! | `core.limiter_acquire` | `RateLimiter::acquire` of weight 1 on a roomy scope | (no equivalent) |
 //! | `core.local_book_apply` | `LocalBook::apply`: the 1000-level snapshot, then 100 deltas of 10 levels | (no equivalent) |
 
@@ -492,6 +493,150 @@ pub fn okx(f: &OkxFixture) -> Vec<Op> {
     ]
 }
 
+/// The BingX state the operations share: payloads, symbol maps, a limit order.
+#[derive(Debug, Clone)]
+pub struct BingxFixture {
+    /// The payload bytes.
+    pub payloads: payload::Bingx,
+    /// Spot symbols of the spot symbols payload.
+    pub spot: exch_bingx::symbols::SymbolMap,
+    /// Swap symbols of the contracts payload.
+    pub swap: exch_bingx::symbols::SymbolMap,
+    /// `BTC/USDT`.
+    pub btc: Symbol,
+    /// A limit buy of 0.5 BTC at 42 574.3 with a fixed client order id.
+    pub order: OrderRequest,
+    /// Key and secret of the signing benchmarks.
+    pub credentials: exch_core::Credentials,
+}
+
+impl BingxFixture {
+    /// Loads the payloads and builds the symbol maps from the markets payloads.
+    ///
+    /// # Errors
+    /// A payload is missing or does not decode.
+    pub fn load() -> Result<BingxFixture, String> {
+        use exch_bingx::{parse as p, symbols::SymbolMap};
+        let payloads = payload::Bingx::load()?;
+        let spot_markets = p::spot_symbols(&payloads.symbols, "symbols").map_err(|e| e.to_string())?;
+        let swap_markets = p::swap_contracts(&payloads.contracts, "contracts").map_err(|e| e.to_string())?;
+        let btc = Symbol::spot("BTC", "USDT").map_err(|e| e.to_string())?;
+        let order = OrderRequest::limit(btc.clone(), Side::Buy, Decimal::new(5, 1), Decimal::new(425_743, 1))
+            .client_order_id("xbench6gCrw2kRUAF9CvJDGP16IP")
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(BingxFixture {
+            payloads,
+            spot: SymbolMap::from_markets(&spot_markets),
+            swap: SymbolMap::from_markets(&swap_markets),
+            btc,
+            order,
+            credentials: exch_core::Credentials::new(API_KEY, SECRET),
+        })
+    }
+}
+
+/// Decodes and normalises the 1000-level BingX book; the number of levels.
+pub fn bingx_order_book(f: &BingxFixture) -> exch_core::Result<usize> {
+    let b = exch_bingx::parse::order_book(&f.payloads.depth, "GET /openApi/spot/v1/market/depth", &f.btc)?;
+    Ok(b.bids.len() + b.asks.len())
+}
+
+/// Decodes and normalises the 500 BingX trades; the number of trades.
+pub fn bingx_trades(f: &BingxFixture) -> exch_core::Result<usize> {
+    Ok(exch_bingx::parse::trades(&f.payloads.trades, "GET /openApi/spot/v1/market/trades", &f.btc)?.len())
+}
+
+/// Decodes and normalises the BingX ticker; 1 when it has a last price.
+pub fn bingx_ticker(f: &BingxFixture) -> exch_core::Result<usize> {
+    let t = exch_bingx::parse::ticker(&f.payloads.ticker, "GET /openApi/spot/v1/ticker/24hr", &f.btc, &f.spot)?;
+    Ok(usize::from(t.last.is_some()))
+}
+
+/// Decodes the BingX order, resolves its symbol and normalises it; the length of its id.
+pub fn bingx_order(f: &BingxFixture) -> exch_core::Result<usize> {
+    let o = exch_bingx::parse::order(
+        &f.payloads.order,
+        "GET /openApi/spot/v1/trade/query",
+        exch_core::MarketKind::Spot,
+        &f.spot,
+        None,
+    )?;
+    Ok(o.id.len())
+}
+
+/// Decodes and normalises the BingX positions; the number of open positions.
+pub fn bingx_positions(f: &BingxFixture) -> exch_core::Result<usize> {
+    Ok(exch_bingx::parse::positions(&f.payloads.positions, "GET /openApi/swap/v2/user/positions", &f.swap)?.len())
+}
+
+/// Decodes the BingX spot symbols, normalises them and indexes them; the number of markets.
+pub fn bingx_markets(f: &BingxFixture) -> exch_core::Result<usize> {
+    let markets = exch_bingx::parse::spot_symbols(&f.payloads.symbols, "GET /openApi/spot/v1/common/symbols")?;
+    let map = exch_bingx::symbols::SymbolMap::from_markets(&markets);
+    Ok(map.len())
+}
+
+/// Builds and signs `GET /openApi/spot/v1/trade/query?symbol=BTC-USDT&orderId=...` into a
+/// transport request; 1 when built.
+pub fn bingx_sign_get(f: &BingxFixture, base_url: &str) -> exch_core::Result<usize> {
+    let call = exch_bingx::rest::get_order(
+        exch_core::MarketKind::Spot,
+        "BTC-USDT",
+        &OrderRef::Id("1514087361158316032".into()),
+    )?;
+    black_box(call.prepare(base_url, Some(&f.credentials), TIMESTAMP_MS, 5000)?);
+    Ok(1)
+}
+
+/// Builds `POST /openApi/spot/v1/trade/order` from the limit [`OrderRequest`] and signs it into
+/// a transport request; 1 when built.
+pub fn bingx_sign_order(f: &BingxFixture, base_url: &str) -> exch_core::Result<usize> {
+    let cid = f.order.client_order_id.as_deref().unwrap_or("xbench");
+    let call = exch_bingx::rest::place_order(exch_core::MarketKind::Spot, "BTC-USDT", &f.order, cid)?;
+    black_box(call.prepare(base_url, Some(&f.credentials), TIMESTAMP_MS, 5000)?);
+    Ok(1)
+}
+
+/// The BingX operations over `f`.
+pub fn bingx(f: &BingxFixture) -> Vec<Op> {
+    fn op(
+        name: &'static str,
+        what: &'static str,
+        f: &BingxFixture,
+        g: fn(&BingxFixture) -> exch_core::Result<usize>,
+    ) -> Op {
+        let f = f.clone();
+        Op {
+            name,
+            compare_to: name,
+            what,
+            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
+        }
+    }
+    fn sign_get(f: &BingxFixture) -> exch_core::Result<usize> {
+        bingx_sign_get(f, "https://open-api.bingx.com")
+    }
+    fn sign_order(f: &BingxFixture) -> exch_core::Result<usize> {
+        bingx_sign_order(f, "https://open-api.bingx.com")
+    }
+    vec![
+        op(
+            "bingx.order_book",
+            "order book, 1000 levels a side",
+            f,
+            bingx_order_book,
+        ),
+        op("bingx.trades", "trades, 500", f, bingx_trades),
+        op("bingx.ticker", "ticker", f, bingx_ticker),
+        op("bingx.order", "order", f, bingx_order),
+        op("bingx.positions", "positions, 40", f, bingx_positions),
+        op("bingx.markets", "markets, 150 spot", f, bingx_markets),
+        op("bingx.sign_get", "build + sign a private GET", f, sign_get),
+        op("bingx.sign_order", "build + sign an order POST", f, sign_order),
+    ]
+}
+
 /// A limiter with one scope roomy enough that acquiring never waits.
 pub fn roomy_limiter() -> RateLimiter {
     let quota = ScopeQuota::new(1_000_000_000, Duration::from_secs(1)).expect("positive quota");
@@ -594,6 +739,7 @@ pub fn all() -> Result<Vec<Op>, String> {
     let okx_f = OkxFixture::load()?;
     ops.extend(okx(&okx_f));
     ops.extend(okx_prototypes(&okx_f));
+    ops.extend(bingx(&BingxFixture::load()?));
     ops.push(limiter_acquire());
     ops.push(local_book(&f)?);
     Ok(ops)

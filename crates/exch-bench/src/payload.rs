@@ -91,3 +91,41 @@ impl Okx {
         })
     }
 }
+
+/// The BingX payloads.
+#[derive(Debug, Clone)]
+pub struct Bingx {
+    /// `GET /openApi/spot/v1/market/depth?limit=1000`: 1000 bids and 1000 asks.
+    pub depth: Vec<u8>,
+    /// `GET /openApi/spot/v1/market/trades?limit=500`.
+    pub trades: Vec<u8>,
+    /// `GET /openApi/spot/v1/ticker/24hr?symbol=BTC-USDT`.
+    pub ticker: Vec<u8>,
+    /// `GET /openApi/spot/v1/trade/query`.
+    pub order: Vec<u8>,
+    /// `GET /openApi/spot/v1/common/symbols`.
+    pub symbols: Vec<u8>,
+    /// `GET /openApi/swap/v2/quote/contracts`.
+    pub contracts: Vec<u8>,
+    /// `GET /openApi/swap/v2/user/positions`.
+    pub positions: Vec<u8>,
+}
+
+impl Bingx {
+    /// Reads every BingX payload.
+    ///
+    /// # Errors
+    /// A file is missing or unreadable.
+    pub fn load() -> Result<Bingx, String> {
+        let r = |name: &str| read("bingx", name);
+        Ok(Bingx {
+            depth: r("depth.json")?,
+            trades: r("trades.json")?,
+            ticker: r("ticker.json")?,
+            order: r("order.json")?,
+            symbols: r("symbols.json")?,
+            contracts: r("contracts.json")?,
+            positions: r("positions.json")?,
+        })
+    }
+}

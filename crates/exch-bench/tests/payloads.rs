@@ -99,3 +99,16 @@ fn okx_payloads_have_the_advertised_sizes() {
     assert_eq!(ops::okx_sign_get(&f, "https://www.okx.com").unwrap(), 1);
     assert!(ops::okx_sign_order(&f, "https://www.okx.com").unwrap() > 0);
 }
+
+#[test]
+fn bingx_payloads_have_the_advertised_sizes() {
+    let f = ops::BingxFixture::load().expect("run `cargo xtask bench-fixtures`");
+    assert_eq!(ops::bingx_order_book(&f).unwrap(), 2000, "1000 levels a side");
+    assert_eq!(ops::bingx_trades(&f).unwrap(), 500);
+    assert_eq!(ops::bingx_ticker(&f).unwrap(), 1);
+    assert_eq!(ops::bingx_order(&f).unwrap(), "1514087361158316032".len());
+    assert_eq!(ops::bingx_positions(&f).unwrap(), 40);
+    assert_eq!(ops::bingx_markets(&f).unwrap(), 150);
+    assert_eq!(ops::bingx_sign_get(&f, "https://open-api.bingx.com").unwrap(), 1);
+    assert_eq!(ops::bingx_sign_order(&f, "https://open-api.bingx.com").unwrap(), 1);
+}
