@@ -28,4 +28,23 @@ fn demo_tours_every_simulated_venue_offline() {
         assert!(text.contains(step), "demo shows `{step}`:\n{text}");
     }
     assert!(!text.contains(" ! "), "no step failed:\n{text}");
+    // The simulators are seeded around one price: the quote is a real spread, not crossed, and
+    // every market order of step 5 filled.
+    assert!(!text.contains("crossed"), "consolidated quote is not crossed:\n{text}");
+    let spread = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("spread"))
+        .map(|v| v.trim().parse::<exch::Decimal>().unwrap());
+    assert!(
+        spread.is_some_and(|s| s > exch::Decimal::ZERO),
+        "positive spread:\n{text}"
+    );
+    let fills = text
+        .lines()
+        .filter(|l| l.contains("BTC/USDT:USDT -> "))
+        .collect::<Vec<_>>();
+    assert!(
+        !fills.is_empty() && fills.iter().all(|l| l.ends_with("-> filled")),
+        "market orders filled:\n{text}"
+    );
 }
