@@ -210,6 +210,64 @@ impl<'a> Scan<'a> {
         Some(if neg { -v } else { v })
     }
 
+    /// A quoted plain decimal (`"-?digits(.digits)?"`, at most 19 significant digits), parsed
+    /// while it is scanned, trailing fraction zeros dropped as `normalize` does. Anything else
+    /// (exponents, spaces, escapes, longer numbers) stops the scan.
+    fn quoted_decimal(&mut self) -> Option<Decimal> {
+        self.eat(b'"')?;
+        let b = self.b;
+        let mut i = self.i;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let int_start = i;
+        let mut m: u64 = 0;
+        let mut digits = 0u32;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            digits += 1;
+            i += 1;
+        }
+        if i == int_start {
+            return None;
+        }
+        let mut scale = 0u32;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            let mut zeros = 0u32;
+            while let Some(&c) = b.get(i) {
+                match c {
+                    b'0' => zeros += 1,
+                    b'1'..=b'9' => {
+                        for _ in 0..zeros {
+                            m = m.wrapping_mul(10);
+                        }
+                        m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                        scale += zeros + 1;
+                        digits += zeros + 1;
+                        zeros = 0;
+                    }
+                    _ => break,
+                }
+                i += 1;
+            }
+            if i == frac_start {
+                return None;
+            }
+        }
+        // Digits beyond 19 may have wrapped the u64: leave those to the general parse.
+        if b.get(i) != Some(&b'"') || digits > 19 || (neg && m == 0) {
+            return None;
+        }
+        self.i = i + 1;
+        Some(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale))
+    }
+
     fn levels(&mut self) -> Option<Vec<Level>> {
         self.eat(b'[')?;
         let mut out = Vec::with_capacity(1024);
@@ -219,9 +277,9 @@ impl<'a> Scan<'a> {
         }
         loop {
             self.eat(b'[')?;
-            let price = plain(self.string()?)?;
+            let price = self.quoted_decimal()?;
             self.eat(b',')?;
-            let qty = plain(self.string()?)?;
+            let qty = self.quoted_decimal()?;
             self.eat(b']')?;
             out.push(Level { price, qty });
             match self.peek()? {
@@ -423,6 +481,10 @@ mod tests {
         books
             .push(br#" { "lastUpdateId" : 1 , "E":5, "T":-3, "bids" : [ [ "1.0" , "2.50" ] ] , "asks":[] } "#.to_vec());
         books.push(br#"{"lastUpdateId":"9","bids":[],"asks":[["0.1","0"]]}"#.to_vec());
+        books.push(
+            br#"{"bids":[["00012.340","1.0000000000000000000"],["-0.5","123."]],"asks":[["1e-5",".5"]]}"#.to_vec(),
+        );
+        books.push(br#"{"bids":[["12345678901234567890","0.00000000"],["9999999999999999999","0.0000000000000000001"]],"asks":[["-0","-0.0"]]}"#.to_vec());
         books.push(br#"{"lastUpdateId":null,"bids":[],"asks":[],"extra":{"a":[1]}}"#.to_vec());
         for b in &books {
             let d: wire::Depth = parse::decode("x", b).unwrap();
