@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -40,11 +41,54 @@ impl fmt::Display for MarketKind {
 }
 
 /// A unified market symbol, e.g. `BTC/USDT` or `BTC/USDT:USDT`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Cheap to clone (one shared, immutable string): parsers clone the symbol into every row they
+/// produce. Equality and hashing are those of the canonical text; ordering is by base, then
+/// quote, then settlement asset (spot before perpetual).
+#[derive(Clone)]
 pub struct Symbol {
-    base: String,
-    quote: String,
-    settle: Option<String>,
+    /// The canonical text, `BASE/QUOTE` or `BASE/QUOTE:SETTLE`.
+    repr: Arc<str>,
+    /// Index of the `/`.
+    slash: usize,
+    /// Index of the `:`, if a perpetual.
+    colon: Option<usize>,
+}
+
+impl PartialEq for Symbol {
+    fn eq(&self, other: &Self) -> bool {
+        self.repr == other.repr
+    }
+}
+
+impl Eq for Symbol {}
+
+impl std::hash::Hash for Symbol {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.repr.hash(state);
+    }
+}
+
+impl PartialOrd for Symbol {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Symbol {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.base(), self.quote(), self.settle()).cmp(&(other.base(), other.quote(), other.settle()))
+    }
+}
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Symbol")
+            .field("base", &self.base())
+            .field("quote", &self.quote())
+            .field("settle", &self.settle())
+            .finish()
+    }
 }
 
 fn valid_asset(s: &str) -> bool {
@@ -81,50 +125,61 @@ impl Symbol {
                 format!("invalid asset code in `{shown}`"),
             ));
         }
-        Ok(Symbol { base, quote, settle })
+        let slash = base.len();
+        let (repr, colon) = match settle {
+            Some(s) => (format!("{base}/{quote}:{s}"), Some(slash + 1 + quote.len())),
+            None => (format!("{base}/{quote}"), None),
+        };
+        Ok(Symbol {
+            repr: repr.into(),
+            slash,
+            colon,
+        })
     }
 
     /// The base asset, e.g. `BTC`.
     pub fn base(&self) -> &str {
-        &self.base
+        &self.repr[..self.slash]
     }
 
     /// The quote asset, e.g. `USDT`.
     pub fn quote(&self) -> &str {
-        &self.quote
+        &self.repr[self.slash + 1..self.colon.unwrap_or(self.repr.len())]
     }
 
     /// The settlement asset of a perpetual, `None` for spot.
     pub fn settle(&self) -> Option<&str> {
-        self.settle.as_deref()
+        self.colon.map(|c| &self.repr[c + 1..])
+    }
+
+    /// The canonical text, `BASE/QUOTE` or `BASE/QUOTE:SETTLE` (what `Display` prints).
+    pub fn as_str(&self) -> &str {
+        &self.repr
     }
 
     /// The market kind this symbol names.
     pub fn kind(&self) -> MarketKind {
-        match &self.settle {
+        match self.settle() {
             None => MarketKind::Spot,
-            Some(s) if *s == self.quote => MarketKind::LinearPerpetual,
+            Some(s) if s == self.quote() => MarketKind::LinearPerpetual,
             Some(_) => MarketKind::InversePerpetual,
         }
     }
 
     /// True for a spot symbol.
     pub fn is_spot(&self) -> bool {
-        self.settle.is_none()
+        self.colon.is_none()
     }
 
     /// True for a perpetual swap symbol.
     pub fn is_perpetual(&self) -> bool {
-        self.settle.is_some()
+        self.colon.is_some()
     }
 }
 
 impl fmt::Display for Symbol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.settle {
-            Some(s) => write!(f, "{}/{}:{}", self.base, self.quote, s),
-            None => write!(f, "{}/{}", self.base, self.quote),
-        }
+        f.write_str(&self.repr)
     }
 }
 
@@ -152,7 +207,7 @@ impl FromStr for Symbol {
 
 impl Serialize for Symbol {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(&self.repr)
     }
 }
 
@@ -198,6 +253,30 @@ mod tests {
             let e = bad.parse::<Symbol>().unwrap_err();
             assert_eq!(e.kind(), ErrorKind::BadSymbol, "{bad}");
         }
+    }
+
+    #[test]
+    fn order_debug_and_accessors() {
+        let mut v: Vec<Symbol> = ["BTC/USDT:USDT", "BTC/USDT", "BTC/USD0", "BTC/USD:BTC", "ETH/BTC"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        v.sort();
+        let shown: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            shown,
+            ["BTC/USD:BTC", "BTC/USD0", "BTC/USDT", "BTC/USDT:USDT", "ETH/BTC"]
+        );
+        let p: Symbol = "ETH/USDT:USDT".parse().unwrap();
+        assert_eq!(
+            format!("{p:?}"),
+            r#"Symbol { base: "ETH", quote: "USDT", settle: Some("USDT") }"#
+        );
+        assert_eq!(
+            (p.base(), p.quote(), p.settle(), p.as_str()),
+            ("ETH", "USDT", Some("USDT"), "ETH/USDT:USDT")
+        );
+        assert_eq!(p.clone(), p);
     }
 
     #[test]
