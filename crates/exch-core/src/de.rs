@@ -31,10 +31,13 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::Error as _;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -119,6 +122,318 @@ fn required<T, E: serde::de::Error>(v: Option<T>, what: &str) -> Result<T, E> {
     v.ok_or_else(|| E::custom(format!("expected {what}")))
 }
 
+/// Parses a decimal from text exactly as [`decimal_from_text`] does (same value, same scale),
+/// without allocating for the common plain form `-?digits.digits` (at most 19 digits); any
+/// other form (blanks, `+`, exponents, `%`, longer numbers) takes the general parse.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    plain(s.as_bytes(), false).or_else(|| decimal_from_text(s))
+}
+
+/// [`parse_decimal`] followed by [`Decimal::normalize`] (trailing fraction zeros dropped:
+/// `"0.01000000"` reads as `0.01`), with the zeros dropped during the scan.
+pub fn parse_decimal_normalized(s: &str) -> Option<Decimal> {
+    plain(s.as_bytes(), true).or_else(|| decimal_from_text(s).map(|d| d.normalize()))
+}
+
+/// The plain form `-?digits(.digits)?` with at most 19 digits kept, or `None` (not handled:
+/// the caller takes the general parse). A negative zero is left to the general parse too.
+fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
+    let (neg, b) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0u32;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+        digits += 1;
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let mut scale = 0u32;
+    if i < b.len() {
+        if b[i] != b'.' {
+            return None;
+        }
+        i += 1;
+        let frac_start = i;
+        let mut zeros = 0u32;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'0' if normalize => zeros += 1,
+                b'0'..=b'9' => {
+                    for _ in 0..zeros {
+                        m = m.wrapping_mul(10);
+                    }
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    scale += zeros + 1;
+                    digits += zeros + 1;
+                    zeros = 0;
+                }
+                _ => return None,
+            }
+            i += 1;
+        }
+        if i == frac_start {
+            return None;
+        }
+    }
+    // More than 19 digits may have wrapped the u64: those take the general parse.
+    if digits > 19 || (neg && m == 0) {
+        return None;
+    }
+    Some(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale))
+}
+
+/// What a lenient cell decodes to, from each form a deserializer may offer. The fast forms
+/// (text, `u64`, `i64`) are handled directly; every other form is first rebuilt as the
+/// [`Value`] that `Value::deserialize` would have produced, so results and messages are the
+/// `value_*` functions' own.
+trait Kind {
+    type Out;
+    const WHAT: &'static str;
+    fn from_value(v: &Value) -> Result<Option<Self::Out>, String>;
+    fn from_text(s: &str) -> Result<Option<Self::Out>, String> {
+        Self::from_value(&Value::String(s.to_string()))
+    }
+    fn from_u64(u: u64) -> Result<Option<Self::Out>, String> {
+        Self::from_value(&Value::from(u))
+    }
+    fn from_i64(i: i64) -> Result<Option<Self::Out>, String> {
+        Self::from_value(&Value::from(i))
+    }
+}
+
+/// A decimal, scale kept.
+struct DecimalKind;
+impl Kind for DecimalKind {
+    type Out = Decimal;
+    const WHAT: &'static str = "a decimal";
+    fn from_value(v: &Value) -> Result<Option<Decimal>, String> {
+        value_decimal(v)
+    }
+    fn from_text(s: &str) -> Result<Option<Decimal>, String> {
+        if let Some(d) = plain(s.as_bytes(), false) {
+            return Ok(Some(d));
+        }
+        let t = s.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        decimal_from_text(t)
+            .map(Some)
+            .ok_or_else(|| format!("`{t}` is not a decimal"))
+    }
+    fn from_u64(u: u64) -> Result<Option<Decimal>, String> {
+        Ok(Some(Decimal::from(u)))
+    }
+    fn from_i64(i: i64) -> Result<Option<Decimal>, String> {
+        Ok(Some(Decimal::from(i)))
+    }
+}
+
+/// A decimal, normalized.
+struct NormalizedKind;
+impl Kind for NormalizedKind {
+    type Out = Decimal;
+    const WHAT: &'static str = "a decimal";
+    fn from_value(v: &Value) -> Result<Option<Decimal>, String> {
+        Ok(value_decimal(v)?.map(|d| d.normalize()))
+    }
+    fn from_text(s: &str) -> Result<Option<Decimal>, String> {
+        match plain(s.as_bytes(), true) {
+            Some(d) => Ok(Some(d)),
+            None => Ok(DecimalKind::from_text(s)?.map(|d| d.normalize())),
+        }
+    }
+    fn from_u64(u: u64) -> Result<Option<Decimal>, String> {
+        Ok(Some(Decimal::from(u).normalize()))
+    }
+    fn from_i64(i: i64) -> Result<Option<Decimal>, String> {
+        Ok(Some(Decimal::from(i).normalize()))
+    }
+}
+
+/// A signed integer.
+struct IntKind;
+impl Kind for IntKind {
+    type Out = i64;
+    const WHAT: &'static str = "an integer";
+    fn from_value(v: &Value) -> Result<Option<i64>, String> {
+        value_int(v)
+    }
+    fn from_text(s: &str) -> Result<Option<i64>, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("`{t}` is not an integer"))
+    }
+    fn from_u64(u: u64) -> Result<Option<i64>, String> {
+        i64::try_from(u)
+            .map(Some)
+            .map_err(|_| format!("`{u}` is not an integer"))
+    }
+    fn from_i64(i: i64) -> Result<Option<i64>, String> {
+        Ok(Some(i))
+    }
+}
+
+/// An unsigned integer.
+struct UintKind;
+impl Kind for UintKind {
+    type Out = u64;
+    const WHAT: &'static str = "an unsigned integer";
+    fn from_value(v: &Value) -> Result<Option<u64>, String> {
+        value_uint(v)
+    }
+    fn from_text(s: &str) -> Result<Option<u64>, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse::<u64>()
+            .map(Some)
+            .map_err(|_| format!("`{t}` is not an unsigned integer"))
+    }
+    fn from_u64(u: u64) -> Result<Option<u64>, String> {
+        Ok(Some(u))
+    }
+}
+
+/// An id, as written.
+struct IdKind;
+impl Kind for IdKind {
+    type Out = String;
+    const WHAT: &'static str = "an id";
+    fn from_value(v: &Value) -> Result<Option<String>, String> {
+        value_id(v)
+    }
+    fn from_text(s: &str) -> Result<Option<String>, String> {
+        let t = s.trim();
+        Ok((!t.is_empty()).then(|| t.to_string()))
+    }
+    fn from_u64(u: u64) -> Result<Option<String>, String> {
+        Ok(Some(u.to_string()))
+    }
+    fn from_i64(i: i64) -> Result<Option<String>, String> {
+        Ok(Some(i.to_string()))
+    }
+}
+
+/// A boolean.
+struct BoolKind;
+impl Kind for BoolKind {
+    type Out = bool;
+    const WHAT: &'static str = "a boolean";
+    fn from_value(v: &Value) -> Result<Option<bool>, String> {
+        value_bool(v)
+    }
+    fn from_text(s: &str) -> Result<Option<bool>, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            Ok(None)
+        } else if t.eq_ignore_ascii_case("true") {
+            Ok(Some(true))
+        } else if t.eq_ignore_ascii_case("false") {
+            Ok(Some(false))
+        } else {
+            Err(format!("`{t}` is not a boolean"))
+        }
+    }
+}
+
+/// The visitor (and seed) of one lenient cell of kind `K`: borrowed text is parsed in place.
+struct Cell<K>(PhantomData<K>);
+
+impl<K> Cell<K> {
+    const fn new() -> Self {
+        Cell(PhantomData)
+    }
+}
+
+impl<'de, K: Kind> Visitor<'de> for Cell<K> {
+    type Value = Option<K::Out>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(K::WHAT)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        K::from_text(s).map_err(E::custom)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<Self::Value, E> {
+        K::from_u64(u).map_err(E::custom)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Self::Value, E> {
+        K::from_i64(i).map_err(E::custom)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        K::from_value(&Value::Bool(b)).map_err(E::custom)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Self::Value, E> {
+        let v = serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number);
+        K::from_value(&v).map_err(E::custom)
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, u: u128) -> Result<Self::Value, E> {
+        let v = Value::deserialize(u.into_deserializer())?;
+        K::from_value(&v).map_err(E::custom)
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, i: i128) -> Result<Self::Value, E> {
+        let v = Value::deserialize(i.into_deserializer())?;
+        K::from_value(&v).map_err(E::custom)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let v = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+        K::from_value(&v).map_err(A::Error::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        // With `arbitrary_precision`, a number that is not a 64-bit integer comes as a map.
+        let v = Value::deserialize(MapAccessDeserializer::new(map))?;
+        K::from_value(&v).map_err(A::Error::custom)
+    }
+}
+
+impl<'de, K: Kind> DeserializeSeed<'de> for Cell<K> {
+    type Value = Option<K::Out>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn cell<'de, K: Kind, D: Deserializer<'de>>(d: D) -> Result<Option<K::Out>, D::Error> {
+    d.deserialize_any(Cell::<K>::new())
+}
+
 /// `Decimal` field from a string or number.
 pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     required(opt_decimal(d)?, "a decimal")
@@ -126,7 +441,7 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
 
 /// `Option<Decimal>` field (`null`, `""` and, with `#[serde(default)]`, a missing field are `None`).
 pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    value_decimal(&Value::deserialize(d)?).map_err(D::Error::custom)
+    cell::<DecimalKind, D>(d)
 }
 
 /// `i64` field (e.g. a time in ms) from a string or number.
@@ -136,12 +451,12 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 
 /// `Option<i64>` field.
 pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    value_int(&Value::deserialize(d)?).map_err(D::Error::custom)
+    cell::<IntKind, D>(d)
 }
 
 /// `Option<u64>` field.
 pub fn opt_uint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    value_uint(&Value::deserialize(d)?).map_err(D::Error::custom)
+    cell::<UintKind, D>(d)
 }
 
 /// `String` id field from a string or an exact number.
@@ -151,12 +466,12 @@ pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// `Option<String>` id field.
 pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    value_id(&Value::deserialize(d)?).map_err(D::Error::custom)
+    cell::<IdKind, D>(d)
 }
 
 /// `Option<bool>` field.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    value_bool(&Value::deserialize(d)?).map_err(D::Error::custom)
+    cell::<BoolKind, D>(d)
 }
 
 /// `bool` field where absent (`null`, `""`, or missing with `#[serde(default)]`) means `false`.
@@ -165,20 +480,92 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 }
 
 /// An order-book side: a list of `[price, quantity, ...]` rows (strings or numbers; extra
-/// columns ignored) as `[price, quantity]` pairs.
+/// columns ignored) as `[price, quantity]` pairs. Read in one pass: no intermediate
+/// [`Value`] rows.
 pub fn levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[Decimal; 2]>, D::Error> {
-    let rows = Vec::<Vec<Value>>::deserialize(d)?;
-    rows.iter()
-        .map(|r| {
-            let get = |i: usize| {
-                let v = r.get(i).ok_or_else(|| D::Error::custom("order-book level too short"))?;
-                value_decimal(v)
-                    .map_err(D::Error::custom)?
-                    .ok_or_else(|| D::Error::custom("empty order-book level"))
-            };
-            Ok([get(0)?, get(1)?])
-        })
-        .collect()
+    d.deserialize_seq(Levels::<DecimalKind>(PhantomData))
+}
+
+/// One `[price, quantity, ...]` row (strings or numbers; extra columns ignored).
+pub fn level<'de, D: Deserializer<'de>>(d: D) -> Result<[Decimal; 2], D::Error> {
+    d.deserialize_seq(Level::<DecimalKind>(PhantomData))
+}
+
+/// The same decoders with every decimal normalized ([`Decimal::normalize`]: `"0.01000000"`
+/// reads as `0.01`), for venues whose models keep decimals normalized. Identical to applying
+/// `normalize` to the plain decoders' results, but the zeros are dropped during the scan.
+pub mod normalized {
+    use super::*;
+
+    /// [`super::decimal`], normalized.
+    pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        required(opt_decimal(d)?, "a decimal")
+    }
+
+    /// [`super::opt_decimal`], normalized.
+    pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        cell::<NormalizedKind, D>(d)
+    }
+
+    /// [`super::levels`], normalized.
+    pub fn levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[Decimal; 2]>, D::Error> {
+        d.deserialize_seq(Levels::<NormalizedKind>(PhantomData))
+    }
+
+    /// [`super::level`], normalized.
+    pub fn level<'de, D: Deserializer<'de>>(d: D) -> Result<[Decimal; 2], D::Error> {
+        d.deserialize_seq(Level::<NormalizedKind>(PhantomData))
+    }
+}
+
+/// Visitor (and seed) of one `[price, quantity, ...]` row.
+struct Level<K>(PhantomData<K>);
+
+impl<'de, K: Kind<Out = Decimal>> Visitor<'de> for Level<K> {
+    type Value = [Decimal; 2];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[Decimal; 2], A::Error> {
+        let mut get = || match seq.next_element_seed(Cell::<K>::new())? {
+            None => Err(A::Error::custom("order-book level too short")),
+            Some(None) => Err(A::Error::custom("empty order-book level")),
+            Some(Some(d)) => Ok(d),
+        };
+        let price = get()?;
+        let qty = get()?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok([price, qty])
+    }
+}
+
+impl<'de, K: Kind<Out = Decimal>> DeserializeSeed<'de> for Level<K> {
+    type Value = [Decimal; 2];
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<[Decimal; 2], D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+/// Visitor of a list of rows.
+struct Levels<K>(PhantomData<K>);
+
+impl<'de, K: Kind<Out = Decimal>> Visitor<'de> for Levels<K> {
+    type Value = Vec<[Decimal; 2]>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<[Decimal; 2]>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(l) = seq.next_element_seed(Level::<K>(PhantomData))? {
+            out.push(l);
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -303,6 +690,190 @@ mod tests {
         );
         assert!(serde_json::from_str::<Book>(r#"{"bids": [["1"]]}"#).is_err());
         assert!(serde_json::from_str::<Book>(r#"{"bids": [["1", ""]]}"#).is_err());
+    }
+
+    /// The text decoders before the one-pass visitors: everything through a [`Value`].
+    fn via_value<T>(json: &str, f: fn(&Value) -> Result<Option<T>, String>) -> Result<Option<T>, String> {
+        let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        f(&v)
+    }
+
+    /// The one-pass visitor of kind `K` on `json`, errors as their messages (no position).
+    fn via_cell<K: Kind>(json: &str) -> Result<Option<K::Out>, String> {
+        let mut d = serde_json::Deserializer::from_str(json);
+        match cell::<K, _>(&mut d).and_then(|v| d.end().map(|()| v)) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let s = e.to_string();
+                Err(s.split(" at line ").next().unwrap_or_default().to_string())
+            }
+        }
+    }
+
+    /// Same value, same scale, same sign.
+    fn same(a: Option<Decimal>, b: Option<Decimal>) -> bool {
+        a == b
+            && a.map(|d| (d.to_string(), d.scale(), d.is_sign_negative()))
+                == b.map(|d| (d.to_string(), d.scale(), d.is_sign_negative()))
+    }
+
+    const EDGES: &[&str] = &[
+        "0",
+        "0.00000000",
+        "42574.30000000",
+        "0.01070000",
+        "-67445.9",
+        "-0.009",
+        "1000000.00000000",
+        "00012.340",
+        "9999999999999999999",
+        "99999999999999999999",
+        "0.0000000000000000000000000001",
+        "1.0000000000000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "123.",
+        ".5",
+        "1e-5",
+        " 1.5 ",
+        "-0.0",
+        "-0",
+        "-",
+        "",
+        "1.2.3",
+        "+1",
+        "1_000",
+        "12345678901234567890123.4",
+        "1.70%",
+        "0.1000000000000000055511151231257827",
+        "-.5",
+        "1.-5",
+        "1..5",
+        "0x10",
+        "NaN",
+        "1E3",
+        "10000000000000000000.0",
+    ];
+
+    #[test]
+    fn fast_parse_equals_the_general_parse_on_edges() {
+        for s in EDGES {
+            assert!(same(parse_decimal(s), decimal_from_text(s)), "{s:?}");
+            assert!(
+                same(parse_decimal_normalized(s), decimal_from_text(s).map(|d| d.normalize())),
+                "{s:?}"
+            );
+            let quoted = serde_json::to_string(s).unwrap();
+            for json in [quoted.as_str(), s] {
+                let a = via_cell::<DecimalKind>(json);
+                let b = via_value(json, value_decimal);
+                match (&a, &b) {
+                    (Ok(x), Ok(y)) => assert!(same(*x, *y), "{json}"),
+                    _ => assert_eq!(a.is_ok(), b.is_ok(), "{json}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_cells_equal_the_value_decoders() {
+        for json in [
+            "null",
+            "true",
+            "false",
+            "\"\"",
+            "\" \"",
+            "\"TRUE\"",
+            "\" 12 \"",
+            "12",
+            "-12",
+            "1.5",
+            "1e3",
+            "-0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+            "\"abc\"",
+            "[1]",
+            "{}",
+            "{\"a\":1}",
+            "9223372036854775808",
+        ] {
+            assert_eq!(via_cell::<IntKind>(json), via_value(json, value_int), "{json}");
+            assert_eq!(via_cell::<UintKind>(json), via_value(json, value_uint), "{json}");
+            assert_eq!(via_cell::<IdKind>(json), via_value(json, value_id), "{json}");
+            assert_eq!(via_cell::<BoolKind>(json), via_value(json, value_bool), "{json}");
+            assert_eq!(via_cell::<DecimalKind>(json), via_value(json, value_decimal), "{json}");
+            assert_eq!(
+                via_cell::<NormalizedKind>(json),
+                via_value(json, value_decimal).map(|d| d.map(|d| d.normalize())),
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalized_levels() {
+        #[derive(Deserialize)]
+        struct Book {
+            #[serde(deserialize_with = "normalized::levels")]
+            bids: Vec<[Decimal; 2]>,
+            #[serde(deserialize_with = "normalized::level")]
+            top: [Decimal; 2],
+        }
+        let b: Book = serde_json::from_str(
+            r#"{"bids": [["4.00000000", "431.00000000"], [3.50, 2, "x"]], "top": ["0.10", 1e-3]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            b.bids,
+            vec![
+                [Decimal::from(4), Decimal::from(431)],
+                [Decimal::new(35, 1), Decimal::from(2)]
+            ]
+        );
+        assert_eq!(b.bids[0][0].to_string(), "4");
+        assert_eq!(b.top, [Decimal::new(1, 1), Decimal::new(1, 3)]);
+        assert!(serde_json::from_str::<Book>(r#"{"bids": "x", "top": [1, 2]}"#).is_err());
+        assert!(serde_json::from_str::<Book>(r#"{"bids": [], "top": [1]}"#).is_err());
+    }
+
+    proptest! {
+        /// The fast parse is the general parse, digit for digit, on plain-looking text.
+        #[test]
+        fn fast_parse_equals_general_parse(s in "[ +-]?[0-9]{0,24}(\\.[0-9]{0,24})?[ %]?") {
+            prop_assert!(same(parse_decimal(&s), decimal_from_text(&s)), "{:?}", s);
+            prop_assert!(same(parse_decimal_normalized(&s), decimal_from_text(&s).map(|d| d.normalize())), "{:?}", s);
+            let quoted = serde_json::to_string(&s).unwrap();
+            let a = via_cell::<DecimalKind>(&quoted);
+            let b = via_value(&quoted, value_decimal);
+            prop_assert_eq!(a.is_ok(), b.is_ok());
+            if let (Ok(x), Ok(y)) = (a, b) {
+                prop_assert!(same(x, y));
+            }
+        }
+
+        /// Same on any decimal's own text, and on JSON numbers.
+        #[test]
+        fn fast_parse_equals_general_parse_on_decimals(m in any::<i64>(), scale in 0u32..28, zeros in 0usize..6) {
+            let s = format!("{}{}", Decimal::new(m, scale), if scale > 0 { "0".repeat(zeros) } else { String::new() });
+            prop_assert!(same(parse_decimal(&s), decimal_from_text(&s)));
+            prop_assert!(same(parse_decimal_normalized(&s), decimal_from_text(&s).map(|d| d.normalize())));
+            let a = via_cell::<DecimalKind>(&s);
+            let b = via_value(&s, value_decimal);
+            prop_assert_eq!(a.clone(), b.clone());
+            if let (Ok(x), Ok(y)) = (a, b) {
+                prop_assert!(same(x, y));
+            }
+        }
+
+        /// No input makes the fast parse panic, and it never disagrees with the general one.
+        #[test]
+        fn fast_parse_never_panics(s in ".{0,40}") {
+            prop_assert!(same(parse_decimal(&s), decimal_from_text(&s)));
+            prop_assert!(same(parse_decimal_normalized(&s), decimal_from_text(&s).map(|d| d.normalize())));
+        }
     }
 
     proptest! {
