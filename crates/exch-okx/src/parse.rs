@@ -42,10 +42,39 @@ pub fn ms(what: &str, s: &str) -> Result<TimestampMs> {
     opt_ms(s).ok_or_else(|| bad(what, s))
 }
 
+/// `q × cs`, without the multiplication when the contract size is one (spot): the same value,
+/// and callers normalize it.
+fn times(q: Decimal, cs: Decimal) -> Decimal {
+    if cs == Decimal::ONE {
+        q
+    } else {
+        q * cs
+    }
+}
+
+/// A quantity in base units: `(q × cs).normalize()`.
+fn base_qty(q: Decimal, cs: Decimal) -> Decimal {
+    times(q, cs).normalize()
+}
+
 /// Decodes an envelope and returns its rows when `code` is `"0"` (or `"2"`, partial batch
 /// success, whose rows carry their own `sCode`). Otherwise the error of the first failing
 /// item's `sCode` (the real reason), or of the top-level code.
+///
+/// A success reply is decoded in one pass into `wire::Envelope<T>`; anything else (an error
+/// code, a body or row that does not decode) takes the general path below, which reads the
+/// reply as a `serde_json::Value` first, so errors are the same either way.
 pub fn envelope<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -> Result<Vec<T>> {
+    if let Ok(e) = serde_json::from_slice::<wire::Envelope<T>>(body) {
+        if e.code == "0" || e.code == "2" {
+            return Ok(e.data);
+        }
+    }
+    envelope_general(endpoint, status, body)
+}
+
+/// [`envelope`] through a `serde_json::Value` tree: the error of an error reply, or the rows.
+fn envelope_general<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -> Result<Vec<T>> {
     let raw: wire::Envelope<serde_json::Value> = match serde_json::from_slice(body) {
         Ok(e) => e,
         Err(e) => {
@@ -119,7 +148,7 @@ pub fn market(inst: &wire::Instrument) -> Result<Option<Market>> {
     };
     let tick = dec("tickSz", &inst.tick_sz)?;
     let lot = dec("lotSz", &inst.lot_sz)?;
-    let base = |d: Decimal| (d * cs).normalize();
+    let base = |d: Decimal| base_qty(d, cs);
     Ok(Some(Market {
         kind: symbol.kind(),
         symbol,
@@ -155,7 +184,7 @@ pub fn ticker(t: &wire::Ticker, m: &Market) -> Ticker {
     let (base_volume, quote_volume) = if m.kind == MarketKind::Spot {
         (opt_dec(&t.vol_24h), opt_dec(&t.vol_ccy_24h))
     } else {
-        (opt_dec(&t.vol_24h).map(|v| (v * cs).normalize()), None)
+        (opt_dec(&t.vol_24h).map(|v| base_qty(v, cs)), None)
     };
     let change_percent = match (last, open) {
         (Some(l), Some(o)) if !o.is_zero() => Some(((l - o) / o * Decimal::ONE_HUNDRED).normalize()),
@@ -165,9 +194,9 @@ pub fn ticker(t: &wire::Ticker, m: &Market) -> Ticker {
         symbol: m.symbol.clone(),
         last,
         bid: opt_dec(&t.bid_px),
-        bid_qty: opt_dec(&t.bid_sz).map(|q| (q * cs).normalize()),
+        bid_qty: opt_dec(&t.bid_sz).map(|q| base_qty(q, cs)),
         ask: opt_dec(&t.ask_px),
-        ask_qty: opt_dec(&t.ask_sz).map(|q| (q * cs).normalize()),
+        ask_qty: opt_dec(&t.ask_sz).map(|q| base_qty(q, cs)),
         open,
         high: opt_dec(&t.high_24h),
         low: opt_dec(&t.low_24h),
@@ -178,14 +207,20 @@ pub fn ticker(t: &wire::Ticker, m: &Market) -> Ticker {
     }
 }
 
-fn levels(rows: &[Vec<String>], cs: Decimal) -> Result<Vec<Level>> {
+/// A required decimal read while decoding; the text as sent in the error.
+fn cell(what: &str, c: &wire::DecimalText) -> Result<Decimal> {
+    match c {
+        wire::DecimalText::Decimal(d) => Ok(*d),
+        wire::DecimalText::Text(t) => Err(bad(what, t)),
+    }
+}
+
+fn levels(rows: &[wire::BookLevel], cs: Decimal) -> Result<Vec<Level>> {
     rows.iter()
         .map(|r| {
-            let px = r.first().map(String::as_str).unwrap_or("");
-            let sz = r.get(1).map(String::as_str).unwrap_or("");
             Ok(Level {
-                price: dec("book price", px)?,
-                qty: (dec("book size", sz)? * cs).normalize(),
+                price: cell("book price", &r.px)?,
+                qty: base_qty(cell("book size", &r.sz)?, cs),
             })
         })
         .collect()
@@ -209,7 +244,7 @@ pub fn trade(t: &wire::Trade, m: &Market) -> Result<Trade> {
         symbol: m.symbol.clone(),
         id: t.trade_id.clone(),
         price: dec("trade price", &t.px)?,
-        qty: (dec("trade size", &t.sz)? * m.contract_size).normalize(),
+        qty: base_qty(dec("trade size", &t.sz)?, m.contract_size),
         side: Side::from_str(&t.side).ok(),
         timestamp: ms("trade time", &t.ts)?,
     })
@@ -225,7 +260,7 @@ pub fn candle(row: &[String], m: &Market) -> Result<Candle> {
         high: dec("candle high", f(2))?,
         low: dec("candle low", f(3))?,
         close: dec("candle close", f(4))?,
-        volume: (dec("candle volume", f(5))? * m.contract_size).normalize(),
+        volume: base_qty(dec("candle volume", f(5))?, m.contract_size),
         quote_volume: opt_dec(f(7)),
         closed: match f(8) {
             "1" => Some(true),
@@ -281,10 +316,10 @@ pub fn order(o: &wire::Order, m: &Market) -> Result<Order> {
     let (order_type, time_in_force) = order_kind(&o.ord_type)?;
     let cs = m.contract_size;
     let side = Side::from_str(&o.side).map_err(|_| bad("side", &o.side))?;
-    let filled = opt_dec(&o.acc_fill_sz).unwrap_or(Decimal::ZERO) * cs;
+    let filled = times(opt_dec(&o.acc_fill_sz).unwrap_or(Decimal::ZERO), cs);
     let sz = dec("order size", &o.sz)?;
     let quote_sized = m.kind == MarketKind::Spot && o.tgt_ccy == "quote_ccy" && order_type == OrderType::Market;
-    let qty = if quote_sized { filled } else { sz * cs };
+    let qty = if quote_sized { filled } else { times(sz, cs) };
     Ok(Order {
         symbol: m.symbol.clone(),
         id: o.ord_id.clone(),
@@ -404,7 +439,7 @@ pub fn algo_order(o: &wire::AlgoOrder, m: &Market) -> Result<Order> {
         time_in_force: None,
         price,
         trigger_price: trigger,
-        qty: (opt_dec(&o.sz).unwrap_or(Decimal::ZERO) * m.contract_size).normalize(),
+        qty: base_qty(opt_dec(&o.sz).unwrap_or(Decimal::ZERO), m.contract_size),
         filled_qty: Decimal::ZERO,
         avg_price: None,
         status: algo_status(&o.state)?,
@@ -458,7 +493,7 @@ pub fn position(p: &wire::Position, m: &Market) -> Result<Option<Position>> {
     Ok(Some(Position {
         symbol: m.symbol.clone(),
         side,
-        size: (contracts * m.contract_size).normalize(),
+        size: base_qty(contracts, m.contract_size),
         contracts,
         contract_size: m.contract_size,
         entry_price: opt_dec(&p.avg_px),
@@ -611,7 +646,121 @@ mod tests {
         assert_eq!(algo_status("order_failed").unwrap(), OrderStatus::Rejected);
     }
 
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/../../fixtures/okx/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The one-pass envelope against the general (`Value` tree) path: same rows, same errors.
+    fn same<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) {
+        let fast = envelope::<T>("x", 200, body);
+        let general = envelope_general::<T>("x", 200, body);
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{general:?}"),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+
+    #[test]
+    fn one_pass_envelope_equals_the_general_path() {
+        for f in ["market_books_spot.json", "market_books_swap.json"] {
+            same::<wire::Book>(&fixture(f));
+        }
+        same::<wire::Trade>(&fixture("market_trades_spot.json"));
+        same::<wire::Ticker>(&fixture("market_ticker_spot.json"));
+        same::<wire::CandleRow>(&fixture("market_candles_spot.json"));
+        for f in [
+            "trade_order_spot.json",
+            "trade_orders_history_swap.json",
+            "trade_orders_pending_swap.json",
+        ] {
+            same::<wire::Order>(&fixture(f));
+        }
+        for f in ["account_positions_swap.json", "account_positions_ltc.json"] {
+            same::<wire::Position>(&fixture(f));
+        }
+        for f in ["trade_order_ack.json", "trade_order_algo_ack.json"] {
+            same::<wire::OrderAck>(&fixture(f));
+        }
+        same::<wire::AlgoOrder>(&fixture("trade_orders_algo_pending_swap.json"));
+        same::<wire::AccountBalance>(&fixture("account_balance.json"));
+        same::<wire::Bill>(&fixture("account_bills.json"));
+        same::<wire::Instrument>(&fixture("public_instruments_swap.json"));
+        same::<wire::ServerTime>(&fixture("public_time.json"));
+        for body in [
+            &br#"{"code":"2","msg":"","data":[{"ordId":"1","sCode":"0"},{"ordId":"","sCode":"51008","sMsg":"x"}]}"#[..],
+            br#"{"code":0,"msg":"","data":[{"ordId":"1","sCode":0}]}"#,
+            br#"{"code":"1","msg":"All operations failed","data":[{"sCode":"51008","sMsg":"Insufficient balance"}]}"#,
+            br#"{"code":"50113","msg":"Invalid Sign"}"#,
+            br#"{"code":"0","data":[{"ordId":"1","ordId":"2"}]}"#,
+            br#"{"code":"0","data":[],"data":[{"ordId":"2"}]}"#,
+            br#"{"code":"0","data":[{"ordId":1}]}"#,
+            br#"{"code":"0","data":{}}"#,
+            br#"{"code":"0","data":[]} x"#,
+            b"<html>",
+        ] {
+            same::<wire::OrderAck>(body);
+            same::<wire::Order>(body);
+        }
+    }
+
+    #[test]
+    fn book_levels_read_in_place_keep_scale_and_errors() {
+        let m = market(&swap()).unwrap().unwrap();
+        let spot = Market {
+            contract_size: Decimal::ONE,
+            ..m.clone()
+        };
+        let book = |levels: &str| -> Result<OrderBook> {
+            let body = format!(r#"{{"code":"0","msg":"","data":[{{"asks":[],"bids":{levels},"ts":"1"}}]}}"#);
+            let rows = envelope::<wire::Book>("x", 200, body.as_bytes())?;
+            same::<wire::Book>(body.as_bytes());
+            order_book(&rows, &spot)
+        };
+        let b = book(r#"[["1.50","2.000","0","3"],[" 1e-5 ","0"]]"#).unwrap();
+        assert_eq!(b.bids[0].price.to_string(), "1.50", "price keeps its scale");
+        assert_eq!(b.bids[0].qty.to_string(), "2", "size normalized");
+        assert_eq!(b.bids[1].price, dec!(0.00001));
+        assert_eq!(b.bids[1].qty.to_string(), "0");
+        let err = |levels: &str| book(levels).unwrap_err().to_string();
+        assert!(err(r#"[["x","1"]]"#).contains("bad OKX book price `x`"));
+        assert!(err(r#"[["1"]]"#).contains("bad OKX book size ``"));
+        assert!(err(r#"[[]]"#).contains("bad OKX book price ``"));
+        assert!(
+            err(r#"[["1","2",3]]"#).contains("cannot decode"),
+            "every cell is a string"
+        );
+        assert!(err(r#"[[1,"2"]]"#).contains("cannot decode"));
+        assert!(err(r#"[{"px":"1"}]"#).contains("cannot decode"));
+        // Swap sizes are contracts: converted with the contract size.
+        let body = br#"{"code":"0","data":[{"asks":[["100.0","3"]],"bids":[],"ts":"1"}]}"#;
+        let b = order_book(&envelope::<wire::Book>("x", 200, body).unwrap(), &m).unwrap();
+        assert_eq!(b.asks[0].qty.to_string(), "0.03");
+        assert_eq!(b.asks[0].price.to_string(), "100.0");
+    }
+
     proptest! {
+        /// Skipping the multiplication by a contract size of one gives the same decimal, scale
+        /// included.
+        #[test]
+        fn contract_size_one_is_skipped_exactly(m in any::<i64>(), scale in 0u32..28) {
+            let q = Decimal::new(m, scale);
+            let want = (q * Decimal::ONE).normalize();
+            let got = base_qty(q, Decimal::ONE);
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got.to_string(), want.to_string());
+            prop_assert_eq!(got.is_sign_negative(), want.is_sign_negative());
+        }
+
+        /// The one-pass and general envelope paths agree on any bytes.
+        #[test]
+        fn envelope_paths_agree(body in proptest::collection::vec(any::<u8>(), 0..120)) {
+            same::<wire::Book>(&body);
+            same::<wire::OrderAck>(&body);
+        }
+
         #[test]
         fn parsers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..200), s in ".{0,20}") {
             let _ = envelope::<wire::Order>("x", 200, &body);

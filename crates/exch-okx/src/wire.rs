@@ -4,7 +4,11 @@
 //! keep strings and [`crate::parse`] turns them into decimals. Unknown fields are ignored
 //! (no `deny_unknown_fields`); absent fields default to empty.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+use exch_core::Decimal;
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The response envelope `{"code":"0","msg":"","data":[…]}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -123,11 +127,131 @@ pub struct Ticker {
 #[serde(default)]
 pub struct Book {
     /// Asks, best first.
-    pub asks: Vec<Vec<String>>,
+    pub asks: Vec<BookLevel>,
     /// Bids, best first.
-    pub bids: Vec<Vec<String>>,
+    pub bids: Vec<BookLevel>,
     /// Time, ms.
     pub ts: String,
+}
+
+/// A decimal sent as a string, read while decoding without allocating: the value when the
+/// text is a decimal ([`crate::parse::opt_dec`]), otherwise the text as sent, kept so that
+/// [`crate::parse`] can report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecimalText {
+    /// The text was a decimal (scale as sent).
+    Decimal(Decimal),
+    /// The text as sent: empty, or not a decimal.
+    Text(String),
+}
+
+impl Default for DecimalText {
+    fn default() -> Self {
+        DecimalText::Text(String::new())
+    }
+}
+
+impl DecimalText {
+    /// Reads `s` as [`crate::parse::opt_dec`] does.
+    pub fn from_text(s: &str) -> Self {
+        match crate::parse::opt_dec(s) {
+            Some(d) => DecimalText::Decimal(d),
+            None => DecimalText::Text(s.to_string()),
+        }
+    }
+
+    /// The decimal, if the text was one.
+    pub fn decimal(&self) -> Option<Decimal> {
+        match self {
+            DecimalText::Decimal(d) => Some(*d),
+            DecimalText::Text(_) => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DecimalText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<DecimalText, E> {
+                Ok(DecimalText::from_text(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Serialize for DecimalText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DecimalText::Decimal(d) => s.collect_str(d),
+            DecimalText::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// A book level `[px, sz, "0", numOrders]`: price and size read as [`DecimalText`] while
+/// decoding (missing cells read as empty text); the other cells must be strings and are
+/// skipped without allocating.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookLevel {
+    /// Price.
+    pub px: DecimalText,
+    /// Size (contracts for swaps).
+    pub sz: DecimalText,
+}
+
+impl<'de> Deserialize<'de> for BookLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// A string cell skipped without allocating.
+        struct Skip;
+        impl<'de> Deserialize<'de> for Skip {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Skip;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+                        Ok(Skip)
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BookLevel;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BookLevel, A::Error> {
+                let Some(px) = seq.next_element::<DecimalText>()? else {
+                    return Ok(BookLevel::default());
+                };
+                let Some(sz) = seq.next_element::<DecimalText>()? else {
+                    return Ok(BookLevel {
+                        px,
+                        sz: DecimalText::default(),
+                    });
+                };
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(BookLevel { px, sz })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+impl Serialize for BookLevel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.px, &self.sz).serialize(s)
+    }
 }
 
 /// `GET /api/v5/market/trades` row.
