@@ -10,6 +10,7 @@ use exch_core::{
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::errors::business_error;
@@ -34,9 +35,42 @@ fn typed<T: DeserializeOwned>(v: Value, body: &[u8], endpoint: &str) -> Result<T
     serde_json::from_value(v).map_err(|e| decode_err(endpoint, body, e))
 }
 
+/// The one-pass decode: `data` typed straight from the body when `code` is 0 (or absent) and
+/// `data` is present and not `null`. `None` sends the caller to the general path
+/// ([`envelope`] then [`typed`]), which gives the same value or the typed error.
+fn fast<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Option<T> {
+    match serde_json::from_slice::<wire::Reply<T>>(body) {
+        Ok(wire::Reply {
+            code: None | Some(0),
+            data: Some(d),
+            ..
+        }) => Some(d),
+        _ => None,
+    }
+}
+
+/// `data` as `T`: one pass when that works, else [`envelope`] and [`typed`].
+fn data<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T> {
+    match fast(body) {
+        Some(d) => Ok(d),
+        None => typed(envelope(body, endpoint)?, body, endpoint),
+    }
+}
+
+/// `data` as a list of `T`, `null` or absent being empty.
+fn rows_or_empty<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<Vec<T>> {
+    if let Some(d) = fast(body) {
+        return Ok(d);
+    }
+    match envelope(body, endpoint)? {
+        Value::Null => Ok(Vec::new()),
+        data => typed(data, body, endpoint),
+    }
+}
+
 /// Server time in ms from `GET /openApi/swap/v2/server/time` (or the spot twin).
 pub fn server_time(body: &[u8], endpoint: &str) -> Result<i64> {
-    let t: wire::ServerTime = typed(envelope(body, endpoint)?, body, endpoint)?;
+    let t: wire::ServerTime = data(body, endpoint)?;
     t.server_time
         .ok_or_else(|| decode_err(endpoint, body, "missing data.serverTime"))
 }
@@ -55,7 +89,7 @@ fn split_native(native: &str) -> Option<(&str, &str)> {
 /// come from `asset`/`currency`; tick and step from the precision digits; one contract is one
 /// coin. Rows that cannot form a symbol are skipped.
 pub fn swap_contracts(body: &[u8], endpoint: &str) -> Result<Vec<Market>> {
-    let rows: Vec<wire::SwapContract> = typed(envelope(body, endpoint)?, body, endpoint)?;
+    let rows: Vec<wire::SwapContract> = data(body, endpoint)?;
     let mut out = Vec::with_capacity(rows.len());
     for c in rows {
         let (base, quote) = match (c.asset.as_deref(), c.currency.as_deref()) {
@@ -94,9 +128,9 @@ pub fn swap_contracts(body: &[u8], endpoint: &str) -> Result<Vec<Market>> {
 
 /// Spot symbols from `GET /openApi/spot/v1/common/symbols` (`data.symbols`).
 pub fn spot_symbols(body: &[u8], endpoint: &str) -> Result<Vec<Market>> {
-    let data: wire::SpotSymbols = typed(envelope(body, endpoint)?, body, endpoint)?;
-    let mut out = Vec::with_capacity(data.symbols.len());
-    for s in data.symbols {
+    let d: wire::SpotSymbols = data(body, endpoint)?;
+    let mut out = Vec::with_capacity(d.symbols.len());
+    for s in d.symbols {
         let Some((b, q)) = split_native(&s.symbol) else {
             continue;
         };
@@ -146,11 +180,13 @@ fn ticker_of(t: wire::WireTicker, symbol: Symbol) -> Ticker {
 /// Tickers from swap `quote/ticker` (object or array) or spot `ticker/24hr` (array). Rows of
 /// markets that are not loaded are skipped.
 pub fn tickers(body: &[u8], endpoint: &str, kind: MarketKind, map: &SymbolMap) -> Result<Vec<Ticker>> {
-    let data = envelope(body, endpoint)?;
-    let rows: Vec<wire::WireTicker> = match data {
-        Value::Array(_) => typed(data, body, endpoint)?,
-        Value::Null => Vec::new(),
-        other => vec![typed(other, body, endpoint)?],
+    let rows: Vec<wire::WireTicker> = match fast::<wire::OneOrMany<wire::WireTicker>>(body) {
+        Some(r) => r.0,
+        None => match envelope(body, endpoint)? {
+            data @ Value::Array(_) => typed(data, body, endpoint)?,
+            Value::Null => Vec::new(),
+            other => vec![typed(other, body, endpoint)?],
+        },
     };
     Ok(rows
         .into_iter()
@@ -163,11 +199,13 @@ pub fn tickers(body: &[u8], endpoint: &str, kind: MarketKind, map: &SymbolMap) -
 
 /// The ticker of `symbol` from a one-symbol ticker response.
 pub fn ticker(body: &[u8], endpoint: &str, symbol: &Symbol, map: &SymbolMap) -> Result<Ticker> {
-    let native = map.native(symbol)?.to_string();
-    let data = envelope(body, endpoint)?;
-    let rows: Vec<wire::WireTicker> = match data {
-        Value::Array(_) => typed(data, body, endpoint)?,
-        other => vec![typed(other, body, endpoint)?],
+    let native = map.native(symbol)?;
+    let rows: Vec<wire::WireTicker> = match fast::<wire::OneOrMany<wire::WireTicker>>(body) {
+        Some(r) => r.0,
+        None => match envelope(body, endpoint)? {
+            data @ Value::Array(_) => typed(data, body, endpoint)?,
+            other => vec![typed(other, body, endpoint)?],
+        },
     };
     rows.into_iter()
         .find(|t| t.symbol == native)
@@ -191,9 +229,17 @@ fn levels(rows: &[Vec<Value>], body: &[u8], endpoint: &str) -> Result<Vec<Level>
 /// An order book from swap `quote/depth` or spot `market/depth`: bids descending, asks
 /// ascending.
 pub fn order_book(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<OrderBook> {
-    let d: wire::WireDepth = typed(envelope(body, endpoint)?, body, endpoint)?;
-    let mut bids = levels(&d.bids, body, endpoint)?;
-    let mut asks = levels(&d.asks, body, endpoint)?;
+    let (mut bids, mut asks, time) = match fast::<wire::WireBook>(body) {
+        Some(b) => (b.bids, b.asks, b.t.or(b.ts)),
+        None => {
+            let d: wire::WireDepth = typed(envelope(body, endpoint)?, body, endpoint)?;
+            (
+                levels(&d.bids, body, endpoint)?,
+                levels(&d.asks, body, endpoint)?,
+                d.t.or(d.ts),
+            )
+        }
+    };
     bids.sort_by_key(|l| std::cmp::Reverse(l.price));
     asks.sort_by_key(|l| l.price);
     Ok(OrderBook {
@@ -201,14 +247,14 @@ pub fn order_book(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<OrderB
         bids,
         asks,
         sequence: None,
-        timestamp: d.t.or(d.ts),
+        timestamp: time,
     })
 }
 
 /// Public trades (swap `quote/trades` has no trade id: the id is then empty). The taker side is
 /// the opposite of the maker: buyer maker → taker sold.
 pub fn trades(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<Vec<Trade>> {
-    let rows: Vec<wire::WireTrade> = typed(envelope(body, endpoint)?, body, endpoint)?;
+    let rows: Vec<wire::WireTrade> = data(body, endpoint)?;
     rows.into_iter()
         .map(|t| {
             let (Some(price), Some(qty), Some(ts)) = (t.price, t.qty, t.time) else {
@@ -389,11 +435,21 @@ pub fn order_from_wire(
 
 /// One order from swap `data.order` or spot `data` (placement, query, cancel).
 pub fn order(body: &[u8], endpoint: &str, kind: MarketKind, map: &SymbolMap, hint: Option<&Symbol>) -> Result<Order> {
-    let mut data = envelope(body, endpoint)?;
-    if let Some(inner) = data.get_mut("order") {
-        data = inner.take();
-    }
-    let w: WireOrder = typed(data, body, endpoint)?;
+    let w = match fast::<WireOrder>(body) {
+        // Spot: `data` is the order.
+        Some(w) if !w.order_key => w,
+        // Swap: `data.order`.
+        _ => match fast::<wire::WireOrderData>(body) {
+            Some(d) => d.order,
+            None => {
+                let mut data = envelope(body, endpoint)?;
+                if let Some(inner) = data.get_mut("order") {
+                    data = inner.take();
+                }
+                typed(data, body, endpoint)?
+            }
+        },
+    };
     order_from_wire(w, kind, map, hint, body, endpoint)
 }
 
@@ -492,9 +548,8 @@ pub fn swap_balances(body: &[u8], endpoint: &str) -> Result<Vec<Balance>> {
 
 /// Spot balances from `/openApi/spot/v1/account/balance` (`data.balances`); zero rows dropped.
 pub fn spot_balances(body: &[u8], endpoint: &str) -> Result<Vec<Balance>> {
-    let data: wire::SpotBalances = typed(envelope(body, endpoint)?, body, endpoint)?;
-    Ok(data
-        .balances
+    let d: wire::SpotBalances = data(body, endpoint)?;
+    Ok(d.balances
         .into_iter()
         .map(|r| {
             let free = nonneg(r.free);
@@ -513,10 +568,7 @@ pub fn spot_balances(body: &[u8], endpoint: &str) -> Result<Vec<Balance>> {
 /// Positions from `/openApi/swap/v2/user/positions`; zero-size rows dropped, both sides kept
 /// in hedge mode. `BOTH` positions take their side from the sign of `positionAmt`.
 pub fn positions(body: &[u8], endpoint: &str, map: &SymbolMap) -> Result<Vec<Position>> {
-    let rows: Vec<wire::WirePosition> = match envelope(body, endpoint)? {
-        Value::Null => Vec::new(),
-        data => typed(data, body, endpoint)?,
-    };
+    let rows: Vec<wire::WirePosition> = rows_or_empty(body, endpoint)?;
     let mut out = Vec::new();
     for p in rows {
         let amt = p.position_amt.unwrap_or(Decimal::ZERO);
@@ -584,10 +636,7 @@ pub fn income_type_param(k: &IncomeKind) -> String {
 
 /// Income records from `/openApi/swap/v2/user/income`, ascending by time.
 pub fn income(body: &[u8], endpoint: &str, map: &SymbolMap) -> Result<Vec<Income>> {
-    let rows: Vec<wire::WireIncome> = match envelope(body, endpoint)? {
-        Value::Null => Vec::new(),
-        data => typed(data, body, endpoint)?,
-    };
+    let rows: Vec<wire::WireIncome> = rows_or_empty(body, endpoint)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let (Some(amount), Some(ts)) = (r.income, r.time) else {
@@ -696,6 +745,85 @@ mod tests {
         assert_eq!(order_status("SOMETHING_NEW"), None);
     }
 
+    /// The one-pass decode, when it takes a reply, gives what the general path
+    /// (`envelope` then `typed`) gives.
+    fn agree(body: &[u8]) {
+        fn same<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) {
+            if let Some(f) = fast::<T>(body) {
+                let s: Result<T> = envelope(body, "x").and_then(|d| typed(d, body, "x"));
+                assert_eq!(
+                    format!("{f:?}"),
+                    format!("{:?}", s.unwrap()),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
+        same::<wire::ServerTime>(body);
+        same::<Vec<wire::SwapContract>>(body);
+        same::<wire::SpotSymbols>(body);
+        same::<Vec<wire::WireTrade>>(body);
+        same::<Vec<wire::WireTicker>>(body);
+        same::<wire::WireTicker>(body);
+        same::<WireOrder>(body);
+        same::<wire::WireOrderData>(body);
+        same::<wire::SpotBalances>(body);
+        same::<Vec<wire::WirePosition>>(body);
+        same::<Vec<wire::WireIncome>>(body);
+        if let Some(t) = fast::<wire::OneOrMany<wire::WireTicker>>(body) {
+            let d = envelope(body, "x").unwrap();
+            let s: Vec<wire::WireTicker> = match d {
+                Value::Array(_) => typed(d, body, "x").unwrap(),
+                other => vec![typed(other, body, "x").unwrap()],
+            };
+            assert_eq!(format!("{:?}", t.0), format!("{s:?}"));
+        }
+        if let Some(b) = fast::<wire::WireBook>(body) {
+            let d: wire::WireDepth = typed(envelope(body, "x").unwrap(), body, "x").unwrap();
+            let slow = (
+                levels(&d.bids, body, "x").unwrap(),
+                levels(&d.asks, body, "x").unwrap(),
+                d.t,
+                d.ts,
+            );
+            assert_eq!(format!("{:?}", (b.bids, b.asks, b.t, b.ts)), format!("{slow:?}"));
+        }
+    }
+
+    fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                json_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_general_path_on_every_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut files = Vec::new();
+        json_files(&root.join("bingx"), &mut files);
+        json_files(&root.join("bench/bingx"), &mut files);
+        assert!(files.len() > 20, "fixtures found: {}", files.len());
+        // The fixtures are replies as the venue sends them.
+        for f in &files {
+            agree(&std::fs::read(f).unwrap());
+        }
+        // Edge replies: ids beyond 2^53, numbers and strings mixed, swap `data.order`, `null`.
+        for b in [
+            r#"{"code":0,"msg":"","data":{"order":{"symbol":"BTC-USDT","orderId":1736011869418901234,"side":"BUY","type":"LIMIT","origQty":"0.0010","price":30000.10,"status":"NEW","time":"1700000000000"}}}"#,
+            r#"{"code":"0","data":{"bids":[["1.50","2"],[1.5,2.000,"x"]],"asks":[],"T":1700000000000}}"#,
+            r#"{"code":0,"data":null}"#,
+            r#"{"code":0,"data":{"bids":[["1.50"]]}}"#,
+            r#"{"code":80016,"msg":"order does not exist","data":{}}"#,
+        ] {
+            agree(b.as_bytes());
+        }
+    }
+
     proptest! {
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
@@ -727,6 +855,43 @@ mod tests {
             let _ = order_book(body.as_bytes(), "x", &s);
             let _ = positions(body.as_bytes(), "x", &m);
             let _ = swap_balances(body.as_bytes(), "x");
+            agree(body.as_bytes());
+        }
+
+        #[test]
+        fn one_pass_agrees_on_json_shaped_rows(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("price"), Just("qty"), Just("time"), Just("id"), Just("symbol"),
+                            Just("orderId"), Just("positionAmt"), Just("lastPrice"), Just("order"),
+                        ],
+                        prop_oneof![
+                            "[0-9.]{1,12}".prop_map(|s| format!("\"{s}\"")),
+                            "[0-9]{1,22}",
+                            Just("null".to_string()),
+                            Just("true".to_string()),
+                            Just("\"\"".to_string()),
+                            Just("\"BTC-USDT\"".to_string()),
+                        ],
+                    ),
+                    0..5,
+                ),
+                0..4,
+            )
+        ) {
+            let objs: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    let fields: Vec<String> = r.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", fields.join(","))
+                })
+                .collect();
+            agree(format!(r#"{{"code":0,"data":[{}]}}"#, objs.join(",")).as_bytes());
+            if let Some(first) = objs.first() {
+                agree(format!(r#"{{"code":0,"data":{first}}}"#).as_bytes());
+            }
         }
     }
 }

@@ -1,21 +1,347 @@
 //! BingX JSON types (serde). No `deny_unknown_fields`; every field is optional because BingX
 //! omits, empties (`""`) or re-types fields between spot, swap and API versions.
 //!
-//! Numbers go through [`serde_json::Value`] (the workspace enables `arbitrary_precision`), so
+//! Numbers keep their JSON text (the workspace enables serde_json's `arbitrary_precision`), so
 //! an order id such as `1736011869418901234` keeps its exact digits: ids become strings from the
 //! JSON text, decimals become [`Decimal`] from the JSON text, never through `f64`.
+//!
+//! The field decoders in [`de`] read strings in place (no [`serde_json::Value`] per field) with
+//! the same results and error messages as [`exch_core::de`]; [`Reply`] decodes the envelope and
+//! its typed `data` in one pass, and [`WireBook`] reads book levels straight into [`Level`]s.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use exch_core::Level;
 use rust_decimal::Decimal;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Field deserializers that accept BingX's string-or-number encodings: the core decoders
-/// ([`exch_core::de`]) under the names the wire types use.
+/// Field deserializers that accept BingX's string-or-number encodings. They give the results
+/// and error messages of [`exch_core::de`] (`value_*` on a [`serde_json::Value`]) without
+/// building a `Value`: a string is read in place, a number from its exact JSON text.
 pub mod de {
-    pub use exch_core::de::{
-        decimal_from_text, opt_bool, opt_decimal as opt_dec, opt_id, opt_int as opt_i64, value_bool, value_decimal,
-        value_id, value_int as value_i64,
-    };
+    use super::*;
+    use serde::de::value::SeqAccessDeserializer;
+    use serde::de::{DeserializeSeed, Error as _, IntoDeserializer};
+
+    pub use exch_core::de::{decimal_from_text, value_bool, value_decimal, value_id, value_int as value_i64};
+
+    /// The map key under which serde_json (`arbitrary_precision`) hands over a number's text.
+    const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+    /// One kind of lenient cell: how it reads text (a JSON string, or a number's text) and any
+    /// other JSON value. Blank text is absent.
+    pub trait Cell: Sized {
+        /// From the text of a string or a number.
+        fn from_text(s: &str) -> Result<Option<Self>, String>;
+        /// From any other value (the [`exch_core::de`] decoder, for identical errors).
+        fn from_value(v: &Value) -> Result<Option<Self>, String>;
+        /// From a JSON boolean.
+        fn from_bool(b: bool) -> Result<Option<Self>, String> {
+            Self::from_value(&Value::Bool(b))
+        }
+    }
+
+    impl Cell for Decimal {
+        fn from_text(s: &str) -> Result<Option<Self>, String> {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            decimal_from_text(t)
+                .map(Some)
+                .ok_or_else(|| format!("`{t}` is not a decimal"))
+        }
+        fn from_value(v: &Value) -> Result<Option<Self>, String> {
+            value_decimal(v)
+        }
+    }
+
+    impl Cell for i64 {
+        fn from_text(s: &str) -> Result<Option<Self>, String> {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            t.parse::<i64>()
+                .map(Some)
+                .map_err(|_| format!("`{t}` is not an integer"))
+        }
+        fn from_value(v: &Value) -> Result<Option<Self>, String> {
+            value_i64(v)
+        }
+    }
+
+    /// An id: the text as written (trimmed).
+    struct Id(String);
+
+    impl Cell for Id {
+        fn from_text(s: &str) -> Result<Option<Self>, String> {
+            let t = s.trim();
+            Ok((!t.is_empty()).then(|| Id(t.to_string())))
+        }
+        fn from_value(v: &Value) -> Result<Option<Self>, String> {
+            value_id(v).map(|o| o.map(Id))
+        }
+    }
+
+    impl Cell for bool {
+        fn from_text(s: &str) -> Result<Option<Self>, String> {
+            let t = s.trim();
+            if t.eq_ignore_ascii_case("true") {
+                Ok(Some(true))
+            } else if t.eq_ignore_ascii_case("false") {
+                Ok(Some(false))
+            } else if t.is_empty() {
+                Ok(None)
+            } else {
+                Err(format!("`{t}` is not a boolean"))
+            }
+        }
+        fn from_value(v: &Value) -> Result<Option<Self>, String> {
+            value_bool(v)
+        }
+        fn from_bool(b: bool) -> Result<Option<Self>, String> {
+            Ok(Some(b))
+        }
+    }
+
+    /// Reads one cell of kind `T` (`None` for `null` and blank text).
+    #[derive(Debug)]
+    pub struct CellSeed<T>(PhantomData<T>);
+
+    impl<T> CellSeed<T> {
+        /// The seed.
+        pub fn new() -> Self {
+            CellSeed(PhantomData)
+        }
+    }
+
+    impl<T> Default for CellSeed<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl<'de, T: Cell> DeserializeSeed<'de> for CellSeed<T> {
+        type Value = Option<T>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            d.deserialize_any(CellVisitor(PhantomData))
+        }
+    }
+
+    struct CellVisitor<T>(PhantomData<T>);
+
+    /// The first key of a map: serde_json's number token, or a real key.
+    enum Key {
+        Number,
+        Other(String),
+    }
+
+    struct KeyVisitor;
+
+    impl Visitor<'_> for KeyVisitor {
+        type Value = Key;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map key")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Key, E> {
+            Ok(if s == NUMBER_TOKEN {
+                Key::Number
+            } else {
+                Key::Other(s.to_string())
+            })
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for KeyVisitor {
+        type Value = Key;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    /// The text of a number (serde_json hands it over as a string).
+    struct TextSeed<T>(PhantomData<T>);
+
+    impl<'de, T: Cell> DeserializeSeed<'de> for TextSeed<T> {
+        type Value = Option<T>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            d.deserialize_str(CellVisitor(PhantomData))
+        }
+    }
+
+    impl<'de, T: Cell> Visitor<'de> for CellVisitor<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Option<T>, E> {
+            T::from_text(s).map_err(E::custom)
+        }
+        fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Option<T>, E> {
+            T::from_bool(b).map_err(E::custom)
+        }
+        // Numbers read from a `Value` (the general path) arrive as integers or floats: they
+        // become the `Value` that `Value::deserialize` would build, as in `exch_core::de`.
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Option<T>, E> {
+            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Option<T>, E> {
+            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+        }
+        fn visit_i128<E: serde::de::Error>(self, n: i128) -> Result<Option<T>, E> {
+            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+        }
+        fn visit_u128<E: serde::de::Error>(self, n: u128) -> Result<Option<T>, E> {
+            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+        }
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Option<T>, E> {
+            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+            let v = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            T::from_value(&v).map_err(A::Error::custom)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+            match map.next_key_seed(KeyVisitor)? {
+                Some(Key::Number) => map.next_value_seed(TextSeed::<T>(PhantomData)),
+                Some(Key::Other(first)) => {
+                    // A real object: never a cell, but build it for the same error message.
+                    let mut m = serde_json::Map::new();
+                    m.insert(first, map.next_value::<Value>()?);
+                    while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                        m.insert(k, v);
+                    }
+                    T::from_value(&Value::Object(m)).map_err(A::Error::custom)
+                }
+                None => T::from_value(&Value::Object(serde_json::Map::new())).map_err(A::Error::custom),
+            }
+        }
+    }
+
+    /// `Option<Decimal>` field from a string or number (`null`, blank or missing: `None`).
+    pub fn opt_dec<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        CellSeed::new().deserialize(d)
+    }
+
+    /// `Option<i64>` field (a time in ms, a code, a precision) from a string or number.
+    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        CellSeed::new().deserialize(d)
+    }
+
+    /// `Option<String>` id field from a string or an exact number.
+    pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(CellSeed::<Id>::new().deserialize(d)?.map(|i| i.0))
+    }
+
+    /// `Option<bool>` field from `true`/`false` or `"true"`/`"false"` (any case).
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        CellSeed::new().deserialize(d)
+    }
+
+    /// `true` when the field is present (any value); with `#[serde(default)]`, `false` when not.
+    pub fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        IgnoredAny::deserialize(d).map(|_| true)
+    }
+
+    /// An order-book side read straight into [`Level`]s: a list of `[price, qty, ...]` rows
+    /// (strings or numbers; extra columns ignored). Strict: a short row, or a price or quantity
+    /// that is absent or not a decimal, is an error (the caller then reports it as
+    /// `bad [price, qty] level`).
+    pub fn levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Level>, D::Error> {
+        struct Rows;
+        impl<'de> Visitor<'de> for Rows {
+            type Value = Vec<Level>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of [price, qty] levels")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Level>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(l) = seq.next_element_seed(Row)? {
+                    out.push(l);
+                }
+                Ok(out)
+            }
+        }
+        struct Row;
+        impl<'de> DeserializeSeed<'de> for Row {
+            type Value = Level;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Level, D::Error> {
+                d.deserialize_seq(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Row {
+            type Value = Level;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a [price, qty] level")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Level, A::Error> {
+                let mut cell = || -> Result<Decimal, A::Error> {
+                    seq.next_element_seed(CellSeed::<Decimal>::new())?
+                        .flatten()
+                        .ok_or_else(|| A::Error::custom("bad [price, qty] level"))
+                };
+                let price = cell()?;
+                let qty = cell()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Level { price, qty })
+            }
+        }
+        d.deserialize_seq(Rows)
+    }
+}
+
+/// The response envelope with its `data` typed, decoded in one pass (no intermediate
+/// [`Value`]). Used on the success path; any reply it cannot take (a business error, `data`
+/// absent or `null`, a field of another shape) is decoded again through [`Envelope`], which
+/// gives the typed error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(bound = "T: Deserialize<'de>")]
+pub struct Reply<T> {
+    /// `0` (or `"0"`) on success.
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    pub code: Option<i64>,
+    /// Error message.
+    #[serde(default)]
+    pub msg: Option<String>,
+    /// The payload (`None` when absent or `null`).
+    #[serde(default)]
+    pub data: Option<T>,
+}
+
+/// `data` that is either one object or a list of them (BingX tickers), decoded in one pass.
+#[derive(Debug, Clone)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object or a list of objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
+                Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|t| OneOrMany(vec![t]))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
 }
 
 /// The response envelope `{"code":0,"msg":"","data":...}` (code is a number or a string).
@@ -180,6 +506,31 @@ pub struct WireDepth {
     pub ts: Option<i64>,
 }
 
+/// An order book with its levels read straight into [`Level`]s (the one-pass decode of
+/// [`WireDepth`]; a bad level fails the whole decode).
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireBook {
+    /// Bids as listed.
+    #[serde(default, deserialize_with = "de::levels")]
+    pub bids: Vec<Level>,
+    /// Asks as listed.
+    #[serde(default, deserialize_with = "de::levels")]
+    pub asks: Vec<Level>,
+    /// Swap time.
+    #[serde(default, rename = "T", deserialize_with = "de::opt_i64")]
+    pub t: Option<i64>,
+    /// Spot time.
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    pub ts: Option<i64>,
+}
+
+/// Swap `data` of an order reply: `{"order": {...}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireOrderData {
+    /// The order.
+    pub order: WireOrder,
+}
+
 /// A public trade (swap `quote/trades` has no id; spot `market/trades` has one).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -271,6 +622,9 @@ pub struct WireOrder {
     /// Attached stop-loss (object, JSON string, or `""`).
     #[serde(default)]
     pub stop_loss: Value,
+    /// Whether the object has an `order` key (swap wraps the order in `data.order`).
+    #[serde(default, rename = "order", deserialize_with = "de::present")]
+    pub order_key: bool,
 }
 
 /// `data` holding `orders` (open orders, history).
@@ -438,5 +792,106 @@ mod tests {
         assert_eq!(t.price_change_percent, Some(Decimal::new(170, 2)));
         assert_eq!(t.volume, None);
         assert_eq!(t.close_time, Some(1710328247428));
+    }
+
+    /// The in-place decoders give exactly what `exch_core::de` gives through a `Value`,
+    /// errors included, for strings, numbers, booleans, `null`, arrays and objects.
+    mod same_as_core {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Deserialize)]
+        struct Fast {
+            #[serde(default, deserialize_with = "de::opt_dec")]
+            d: Option<Decimal>,
+            #[serde(default, deserialize_with = "de::opt_i64")]
+            i: Option<i64>,
+            #[serde(default, deserialize_with = "de::opt_id")]
+            s: Option<String>,
+            #[serde(default, deserialize_with = "de::opt_bool")]
+            b: Option<bool>,
+        }
+
+        #[derive(Debug, Deserialize)]
+        struct Core {
+            #[serde(default, deserialize_with = "exch_core::de::opt_decimal")]
+            d: Option<Decimal>,
+            #[serde(default, deserialize_with = "exch_core::de::opt_int")]
+            i: Option<i64>,
+            #[serde(default, deserialize_with = "exch_core::de::opt_id")]
+            s: Option<String>,
+            #[serde(default, deserialize_with = "exch_core::de::opt_bool")]
+            b: Option<bool>,
+        }
+
+        fn check(cell: &str) {
+            for field in ["d", "i", "s", "b"] {
+                let body = format!(r#"{{"{field}": {cell}}}"#);
+                let fast = serde_json::from_str::<Fast>(&body).map_err(|e| e.to_string());
+                let core = serde_json::from_str::<Core>(&body).map_err(|e| e.to_string());
+                let fast = fast.map(|f| format!("{:?} {:?} {:?} {:?}", f.d, f.i, f.s, f.b));
+                let core = core.map(|c| format!("{:?} {:?} {:?} {:?}", c.d, c.i, c.s, c.b));
+                assert_eq!(fast, core, "{body}");
+                // Through a `Value` (the general path) as well.
+                if let Ok(v) = serde_json::from_str::<Value>(&body) {
+                    let fast = serde_json::from_value::<Fast>(v.clone()).map_err(|e| e.to_string());
+                    let core = serde_json::from_value::<Core>(v).map_err(|e| e.to_string());
+                    let fast = fast.map(|f| format!("{:?} {:?} {:?} {:?}", f.d, f.i, f.s, f.b));
+                    let core = core.map(|c| format!("{:?} {:?} {:?} {:?}", c.d, c.i, c.s, c.b));
+                    assert_eq!(fast, core, "{body} as a Value");
+                }
+            }
+        }
+
+        #[test]
+        fn edge_cells() {
+            for cell in [
+                r#""1.50""#,
+                r#"" 2.0 ""#,
+                r#""""#,
+                r#""  ""#,
+                r#""1.70%""#,
+                r#""1e-5""#,
+                r#""abc""#,
+                r#""true""#,
+                r#"" FALSE ""#,
+                r#""\u0031.5""#,
+                "null",
+                "true",
+                "false",
+                "0",
+                "-5",
+                "1.5",
+                "1e3",
+                "73372.83",
+                "1736011869418901234",
+                "123456789012345678901234567890",
+                "0.1000000000000000055511151231257827",
+                "[]",
+                "[1, \"2\"]",
+                "{}",
+                r#"{"a": 1, "a": 2, "b": [null]}"#,
+                r#""99999999999999999999""#,
+            ] {
+                check(cell);
+            }
+        }
+
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[ 0-9a-zA-Z.%+eE-]{0,24}".prop_map(|s| format!("\"{s}\"")),
+                any::<i64>().prop_map(|n| n.to_string()),
+                (any::<i64>(), 0u32..20).prop_map(|(m, s)| Decimal::new(m, s).to_string()),
+                Just("null".to_string()),
+                any::<bool>().prop_map(|b| b.to_string()),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn cells_match_core(c in cell()) {
+                check(&c);
+            }
+        }
     }
 }
