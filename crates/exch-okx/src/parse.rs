@@ -17,10 +17,10 @@ use crate::errors::venue_error;
 use crate::symbols::{unified_symbol, MarketMap};
 use crate::wire;
 
-/// An optional decimal: empty → `None`; plain or scientific notation
-/// ([`exch_core::de::decimal_from_text`]).
+/// An optional decimal: empty → `None`; plain or scientific notation, scale as sent
+/// ([`exch_core::de::parse_decimal`]: the result of `decimal_from_text`, without allocating).
 pub fn opt_dec(s: &str) -> Option<Decimal> {
-    exch_core::de::decimal_from_text(s)
+    exch_core::de::parse_decimal(s)
 }
 
 fn bad(what: &str, value: &str) -> Error {
