@@ -135,16 +135,31 @@ pub fn parse_decimal_normalized(s: &str) -> Option<Decimal> {
     plain(s.as_bytes(), true).or_else(|| decimal_from_text(s).map(|d| d.normalize()))
 }
 
-/// The plain form `-?digits(.digits)?` with at most 19 digits kept, or `None` (not handled:
-/// the caller takes the general parse). A negative zero is left to the general parse too.
-fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
-    let (neg, b) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        _ => (false, b),
-    };
+/// The plain form `-?digits(.digits)?` with at most 19 digits kept, parsed without allocating,
+/// or `None` (not handled: the caller takes the general parse, e.g. [`parse_decimal`]). A
+/// negative zero is left to the general parse too. When `Some`, the result is exactly
+/// [`decimal_from_text`]'s (normalized when `normalize` is set), so a byte scanner can call this
+/// on the text between two quotes and fall back to the general parse on `None`.
+#[inline]
+pub fn plain_decimal(b: &[u8], normalize: bool) -> Option<Decimal> {
+    plain(b, normalize)
+}
+
+/// The plain decimal at the start of `b` (as [`plain_decimal`]) and the number of bytes it
+/// takes, for byte scanners: the decimal ends at the first byte that cannot continue it (a
+/// scanner then checks that byte, e.g. a closing quote). `None` when `b` does not start with
+/// a plain decimal of at most 19 digits, or when a digit, `.` or exponent follows that the
+/// plain form does not take (the caller takes the general parse).
+#[inline]
+pub fn plain_decimal_prefix(b: &[u8], normalize: bool) -> Option<(Decimal, usize)> {
+    let mut i = 0;
+    let neg = b.first() == Some(&b'-');
+    if neg {
+        i += 1;
+    }
+    let int_start = i;
     let mut m: u64 = 0;
     let mut digits = 0u32;
-    let mut i = 0;
     while let Some(&c) = b.get(i) {
         if !c.is_ascii_digit() {
             break;
@@ -153,14 +168,11 @@ fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
         digits += 1;
         i += 1;
     }
-    if i == 0 {
+    if i == int_start {
         return None;
     }
     let mut scale = 0u32;
-    if i < b.len() {
-        if b[i] != b'.' {
-            return None;
-        }
+    if b.get(i) == Some(&b'.') {
         i += 1;
         let frac_start = i;
         let mut zeros = 0u32;
@@ -176,7 +188,7 @@ fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
                     digits += zeros + 1;
                     zeros = 0;
                 }
-                _ => return None,
+                _ => break,
             }
             i += 1;
         }
@@ -185,10 +197,19 @@ fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
         }
     }
     // More than 19 digits may have wrapped the u64: those take the general parse.
-    if digits > 19 || (neg && m == 0) {
+    if digits > 19 || (neg && m == 0) || matches!(b.get(i), Some(b'.' | b'e' | b'E')) {
         return None;
     }
-    Some(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale))
+    Some((Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale), i))
+}
+
+/// The whole of `b` as a plain decimal.
+#[inline]
+fn plain(b: &[u8], normalize: bool) -> Option<Decimal> {
+    match plain_decimal_prefix(b, normalize)? {
+        (d, n) if n == b.len() => Some(d),
+        _ => None,
+    }
 }
 
 /// What a lenient cell decodes to, from each form a deserializer may offer. The fast forms
@@ -865,6 +886,17 @@ mod tests {
             prop_assert_eq!(a.clone(), b.clone());
             if let (Ok(x), Ok(y)) = (a, b) {
                 prop_assert!(same(x, y));
+            }
+        }
+
+        /// A scanner's prefix parse is the whole-text parse of the text before the quote.
+        #[test]
+        fn prefix_parse_equals_general_parse(s in "-?[0-9]{0,22}(\\.[0-9]{0,22})?[\"e.,]?", norm in any::<bool>()) {
+            if let Some((d, n)) = plain_decimal_prefix(s.as_bytes(), norm) {
+                let head = &s[..n];
+                let want = if norm { parse_decimal_normalized(head) } else { parse_decimal(head) };
+                prop_assert!(same(Some(d), want), "{:?}", s);
+                prop_assert!(!matches!(s.as_bytes().get(n), Some(b'0'..=b'9' | b'.' | b'e' | b'E')));
             }
         }
 
