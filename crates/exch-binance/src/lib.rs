@@ -265,7 +265,12 @@ impl Exchange for Binance {
 
     async fn order_book(&self, symbol: &Symbol, depth: Option<usize>) -> Result<OrderBook> {
         let (api, _, v) = self.resolve(symbol).await?;
-        let d: wire::Depth = self.call(&rest::depth(api, &v, depth)).await?;
+        let resp = self.inner.rest.send(&rest::depth(api, &v, depth)).await?;
+        // The one-pass scan when the payload has Binance's usual shape, serde otherwise.
+        let d: wire::Depth = match parse::fast_depth(&resp.body) {
+            Some(d) => d,
+            None => resp.json()?,
+        };
         let mut book = parse::order_book(symbol.clone(), &d);
         if let Some(n) = depth {
             book.bids.truncate(n);

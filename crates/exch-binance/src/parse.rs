@@ -18,6 +18,191 @@ pub fn decode<T: DeserializeOwned>(endpoint: &str, payload: &[u8]) -> Result<T> 
     serde_json::from_slice(payload).map_err(|e| Error::decode(endpoint, payload, e).with_venue(Venue::Binance))
 }
 
+/// Decodes a depth payload: the one-pass scan of [`fast_depth`] when the payload has Binance's
+/// usual shape, [`decode`] otherwise. The result (or error) is `decode::<wire::Depth>`'s.
+pub fn depth(endpoint: &str, payload: &[u8]) -> Result<wire::Depth> {
+    match fast_depth(payload) {
+        Some(d) => Ok(d),
+        None => decode(endpoint, payload),
+    }
+}
+
+/// A depth payload of the exact shape Binance sends, scanned in one pass: an object whose keys
+/// are `lastUpdateId`, `E`, `T` (integers) and `bids`, `asks` (lists of `["price", "qty"]`
+/// plain decimal strings), without escapes. `None` for anything else (the caller then decodes
+/// with serde, which gives the same result or the error). When `Some`, the result equals
+/// `serde_json::from_slice::<wire::Depth>` digit for digit.
+pub fn fast_depth(payload: &[u8]) -> Option<wire::Depth> {
+    Scan { b: payload, i: 0 }.depth()
+}
+
+/// A byte cursor for [`fast_depth`].
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// Skips JSON whitespace.
+    fn ws(&mut self) {
+        while let Some(c) = self.b.get(self.i) {
+            if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                break;
+            }
+            self.i += 1;
+        }
+    }
+
+    /// The next non-blank byte, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    /// Consumes `c` after blanks.
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// The bytes of a string without escapes, quotes consumed.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let b: &'a [u8] = self.b;
+        let rest = b.get(self.i..)?;
+        let len = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.i += len + 1;
+        rest.get(..len)
+    }
+
+    /// A JSON integer of at most 18 digits (no leading zeros, no fraction or exponent), with
+    /// its sign.
+    fn int(&mut self) -> Option<(bool, u64)> {
+        self.ws();
+        let neg = self.b.get(self.i) == Some(&b'-');
+        if neg {
+            self.i += 1;
+        }
+        let rest = self.b.get(self.i..)?;
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 18 || (digits > 1 && rest.first() == Some(&b'0')) {
+            return None;
+        }
+        let mut v: u64 = 0;
+        for &c in rest.get(..digits)? {
+            v = v * 10 + u64::from(c - b'0');
+        }
+        self.i += digits;
+        if matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        Some((neg, v))
+    }
+
+    /// An integer as a JSON number or as a string of `-?digits` (what the lenient decoders
+    /// read as the same integer), with its sign.
+    fn integer(&mut self) -> Option<(bool, u64)> {
+        if self.peek()? != b'"' {
+            return self.int();
+        }
+        let s = self.string()?;
+        let (neg, digits) = match s.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, s),
+        };
+        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let v = digits.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+        Some((neg, v))
+    }
+
+    /// A quoted plain decimal, normalized.
+    fn decimal(&mut self) -> Option<Decimal> {
+        self.eat(b'"')?;
+        let rest = self.b.get(self.i..)?;
+        let (d, n) = exch_core::de::plain_decimal_prefix(rest, true)?;
+        if rest.get(n) != Some(&b'"') {
+            return None;
+        }
+        self.i += n + 1;
+        Some(d)
+    }
+
+    /// A list of `["price", "qty"]` rows.
+    fn levels(&mut self) -> Option<Vec<[Decimal; 2]>> {
+        self.eat(b'[')?;
+        let mut out = Vec::with_capacity(1024);
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(out);
+        }
+        loop {
+            self.eat(b'[')?;
+            let price = self.decimal()?;
+            self.eat(b',')?;
+            let qty = self.decimal()?;
+            self.eat(b']')?;
+            out.push([price, qty]);
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn depth(mut self) -> Option<wire::Depth> {
+        self.eat(b'{')?;
+        let (mut seq, mut ts, mut bids, mut asks, mut e) = (None, None, None, None, false);
+        if self.peek()? != b'}' {
+            loop {
+                let key = self.string()?;
+                self.eat(b':')?;
+                match key {
+                    b"lastUpdateId" if seq.is_none() => match self.integer()? {
+                        (false, v) => seq = Some(v),
+                        (true, _) => return None,
+                    },
+                    b"T" if ts.is_none() => {
+                        let (neg, v) = self.integer()?;
+                        let v = i64::try_from(v).ok()?;
+                        ts = Some(if neg { -v } else { v });
+                    }
+                    b"E" if !e => {
+                        self.integer()?;
+                        e = true;
+                    }
+                    b"bids" if bids.is_none() => bids = Some(self.levels()?),
+                    b"asks" if asks.is_none() => asks = Some(self.levels()?),
+                    _ => return None,
+                }
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.i += 1;
+        self.ws();
+        if self.i != self.b.len() {
+            return None;
+        }
+        Some(wire::Depth {
+            last_update_id: seq,
+            bids: bids?,
+            asks: asks?,
+            transaction_time: ts,
+        })
+    }
+}
+
 fn bad(what: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Decode, what.to_string()).with_venue(Venue::Binance)
 }
@@ -470,6 +655,100 @@ mod tests {
         );
         assert!(order_type(Api::Spot, "TRAILING_STOP_MARKET").is_err());
         assert!(order_type(Api::Futures, "LIMIT_MAKER").is_err());
+    }
+
+    /// The serde decode of a depth payload, and the one-pass scan when it takes the payload.
+    fn both(b: &[u8]) -> (Result<wire::Depth>, Option<wire::Depth>) {
+        (decode::<wire::Depth>("x", b), fast_depth(b))
+    }
+
+    #[test]
+    fn the_depth_scan_equals_serde_digit_for_digit() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut books: Vec<Vec<u8>> = Vec::new();
+        for p in [
+            "binance/spot/depth.json",
+            "binance/futures/depth.json",
+            "bench/binance/depth.json",
+        ] {
+            if let Ok(b) = std::fs::read(root.join(p)) {
+                books.push(b);
+            }
+        }
+        assert!(books.len() >= 2, "the recorded depth fixtures");
+        let taken = books.iter().filter(|b| fast_depth(b).is_some()).count();
+        assert_eq!(taken, books.len(), "the recorded payloads take the scan");
+        for edge in [
+            &br#"{"lastUpdateId":7,"bids":[["1.50","2",3]],"asks":[[" 2 ","1e-3"]],"T":12}"#[..],
+            br#"{"bids":[[1.5,2]],"asks":[]}"#,
+            br#" { "lastUpdateId" : 1 , "E":5, "T":-3, "bids" : [ [ "1.0" , "2.50" ] ] , "asks":[] } "#,
+            br#"{"lastUpdateId":"9","bids":[],"asks":[["0.1","0"]]}"#,
+            br#"{"bids":[["00012.340","1.0000000000000000000"],["-0.5","123."]],"asks":[["1e-5",".5"]]}"#,
+            br#"{"bids":[["12345678901234567890","0.00000000"],["9999999999999999999","0.0000000000000000001"]],"asks":[["-0","-0.0"]]}"#,
+            br#"{"lastUpdateId":null,"bids":[],"asks":[],"extra":{"a":[1]}}"#,
+            br#"{"lastUpdateId":-0,"T":-0,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":123456789012345678,"T":-123456789012345678,"E":0,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":1234567890123456789,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":01,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":"007","T":"-0","E":"x","bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":"-1","bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":"+1","T":" 5","bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":"1","T":"-9223372036854775808","bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":1.0,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":1e2,"bids":[],"asks":[]}"#,
+            br#"{"lastUpdateId":1,"bids":[["1","2"]],"asks":[["3","4"]],"bids":[]}"#,
+            br#"{"bids":[["1\u0030","2"]],"asks":[]}"#,
+            br#"{"b\u0069ds":[],"asks":[],"bids":[]}"#,
+            br#"{"bids":[["1","2"]],"asks":[["3","4"]]} x"#,
+            br#"{"bids":[["1","2"],],"asks":[]}"#,
+            br#"{"bids":[["1","2"]"asks":[]}"#,
+            br#"{"bids":[["1","2"]],"asks":[]"#,
+            br#"{"bids":[],"asks":[],}"#,
+            br#"{}"#,
+            b"",
+            b"[]",
+            br#"{"bids":[["1"]],"asks":[]}"#,
+            br#"{"bids":[["1",""]],"asks":[]}"#,
+            br#"{"bids":[["x","1"]],"asks":[]}"#,
+            br#"{"bids":[["0.10000000","431.00000000"]],"asks":[["-12.5000","0.000"]],"T":9223372036854775807}"#,
+        ] {
+            books.push(edge.to_vec());
+        }
+        for b in &books {
+            let (want, got) = both(b);
+            if let Some(got) = got {
+                let want = want
+                    .unwrap_or_else(|e| panic!("{}: scan took what serde rejects: {e}", String::from_utf8_lossy(b)));
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{want:?}"),
+                    "{}",
+                    String::from_utf8_lossy(b)
+                );
+                assert_eq!(got, want);
+            }
+            let via = depth("x", b);
+            assert_eq!(format!("{via:?}"), format!("{:?}", decode::<wire::Depth>("x", b)));
+        }
+    }
+
+    proptest! {
+        /// The scan never panics, and whatever it takes serde decodes to the same value.
+        #[test]
+        fn the_depth_scan_agrees_with_serde(s in r#"\{ ?("(lastUpdateId|T|E|bids|asks|x)" ?: ?(-?[0-9]{1,20}|\[ ?(\[ ?"-?[0-9]{0,12}(\.[0-9]{0,12})?" ?, ?"[0-9.e-]{0,8}" ?\] ?,? ?){0,3}\]) ?,? ?){0,6}\} ?"#) {
+            let (want, got) = both(s.as_bytes());
+            if let Some(got) = got {
+                prop_assert_eq!(Some(got), want.ok());
+            }
+        }
+
+        #[test]
+        fn the_depth_scan_never_panics(s in ".{0,200}") {
+            let (want, got) = both(s.as_bytes());
+            if let Some(got) = got {
+                prop_assert_eq!(Some(got), want.ok());
+            }
+        }
     }
 
     proptest! {

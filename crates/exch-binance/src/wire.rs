@@ -9,34 +9,17 @@ use serde::{Deserialize, Serialize};
 
 /// Lenient deserializers: numbers given as JSON numbers or strings; empty strings and `null`
 /// read as absent. The core decoders ([`exch_core::de`]) under the names the wire types use;
-/// Binance's decimals are normalized (`"0.01000000"` reads as `0.01`).
+/// Binance's decimals are normalized (`"0.01000000"` reads as `0.01`). Every cell is read in
+/// one pass from the borrowed payload text (no intermediate `serde_json::Value`, no copy).
 pub mod de {
     use rust_decimal::Decimal;
-    use serde::Deserializer;
 
+    pub use exch_core::de::normalized::{decimal, levels, opt_decimal};
     pub use exch_core::de::{flag, id, int as ms, opt_id, opt_int as opt_ms, opt_uint as opt_u64};
 
     /// Parses a decimal from text, accepting exponent notation; normalized.
     pub fn parse_decimal(s: &str) -> Option<Decimal> {
-        exch_core::de::decimal_from_text(s).map(|d| d.normalize())
-    }
-
-    /// A decimal from a string or number; normalized.
-    pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        exch_core::de::decimal(d).map(|d| d.normalize())
-    }
-
-    /// An optional decimal (`null`, `""` and a missing field are `None`); normalized.
-    pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        Ok(exch_core::de::opt_decimal(d)?.map(|d| d.normalize()))
-    }
-
-    /// A `[price, qty]` pair list; normalized.
-    pub fn levels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[Decimal; 2]>, D::Error> {
-        Ok(exch_core::de::levels(d)?
-            .into_iter()
-            .map(|[p, q]| [p.normalize(), q.normalize()])
-            .collect())
+        exch_core::de::parse_decimal_normalized(s)
     }
 }
 
