@@ -1,18 +1,16 @@
-//! A prototype of the faster Binance decoders this benchmark asks for, kept here (isolated)
-//! because the venue crate belongs to its own owner: borrowed deserialisation straight into
-//! the core models, and a decimal parse without allocation.
+//! Prototypes of the faster decoders this benchmark asked for, kept here (isolated) as
+//! equality references and for the `.fast` rows.
 //!
-//! `exch_binance::wire::de` reads every number through a `serde_json::Value` (an allocation
-//! per cell, another for the trimmed copy in `text`), and `levels` first builds a
-//! `Vec<Vec<Value>>`. Here a book level is read as two borrowed `&str` and parsed in place, a
-//! trade as a borrowed struct. Anything the fast path does not recognise (numbers given as
-//! strings, strings given as numbers, exponents, whitespace, more than 19 digits) falls back to
-//! the crate's own decoder, so results are identical by construction; the tests compare both on
-//! the benchmark payloads, the recorded fixtures and edge cases.
+//! Binance: the crate now has the same design (`exch_core::de`'s one-pass cells and levels, and
+//! `exch_binance::parse::depth`'s one-pass scan), at the prototype's speed; [`order_book`] and
+//! [`trades`] stay as references the tests compare the crate's real decoders with. A book level
+//! is read as two borrowed `&str` and parsed in place, a trade as a borrowed struct. Anything
+//! the fast path does not recognise (numbers given as strings, strings given as numbers,
+//! exponents, whitespace, more than 19 digits) falls back to the crate's own decoder, so
+//! results are identical by construction; the tests compare both on the benchmark payloads,
+//! the recorded fixtures and edge cases.
 //!
-//! Where this belongs: `exch_binance::wire::de` (`levels`, `decimal`, `opt_decimal`, `id`,
-//! `ms`) and `exch_binance::parse::{order_book, trades}`; [`okx_rows`] belongs in
-//! `exch_okx::parse::envelope`.
+//! [`okx_rows`] belongs in `exch_okx::parse::envelope`.
 
 use std::fmt;
 
@@ -492,6 +490,9 @@ mod tests {
             let got = order_book(btc.clone(), b).unwrap();
             assert_eq!(got, want);
             assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            // The crate's real decoder (the client's) gives the same book.
+            let real = parse::order_book(btc.clone(), &parse::depth("x", b).unwrap());
+            assert_eq!(format!("{real:?}"), format!("{want:?}"));
         }
         let mut trade_payloads = vec![crate::payload::read("binance", "trades.json").unwrap()];
         trade_payloads.push(std::fs::read(crate::payload::dir().join("../binance/spot/agg_trades.json")).unwrap());
@@ -574,6 +575,8 @@ mod tests {
             let want = parse::decode::<wire::Depth>("GET /api/v3/depth", bad).unwrap_err();
             let got = order_book(btc.clone(), bad).unwrap_err();
             assert_eq!(got.kind(), want.kind());
+            let real = parse::depth("GET /api/v3/depth", bad).unwrap_err();
+            assert_eq!(real.to_string(), want.to_string());
         }
         assert!(trades(&btc, b"{}").is_err());
     }
