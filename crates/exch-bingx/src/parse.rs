@@ -226,20 +226,256 @@ fn levels(rows: &[Vec<Value>], body: &[u8], endpoint: &str) -> Result<Vec<Level>
         .collect()
 }
 
+/// A byte scan of a depth reply of the exact shape BingX sends, without serde: the envelope
+/// keys `code` (`0` or `"0"`), `msg` and `timestamp`, and `data` with `bids`/`asks` (lists of
+/// two decimal strings) and `T`/`ts` (integers). Anything else (another key, a repeated key,
+/// escapes, another form of a cell, an error code) stops the scan (`None`) and the caller takes
+/// the serde path, which gives the same book or the typed error. Kept here, isolated: a generic
+/// version (one per venue's book shape) would belong in exch-core.
+mod scan {
+    use exch_core::Level;
+    use rust_decimal::Decimal;
+
+    pub(super) struct Scan<'a> {
+        b: &'a [u8],
+        i: usize,
+    }
+
+    /// `bids`, `asks` and the time (`T`, else `ts`).
+    pub(super) type Book = (Vec<Level>, Vec<Level>, Option<i64>);
+
+    impl<'a> Scan<'a> {
+        pub(super) fn new(b: &'a [u8]) -> Self {
+            Scan { b, i: 0 }
+        }
+
+        fn ws(&mut self) {
+            while let Some(c) = self.b.get(self.i) {
+                if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                    break;
+                }
+                self.i += 1;
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> Option<()> {
+            self.ws();
+            (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+        }
+
+        fn peek(&mut self) -> Option<u8> {
+            self.ws();
+            self.b.get(self.i).copied()
+        }
+
+        /// A string without escapes or control characters, valid UTF-8.
+        fn string(&mut self) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let start = self.i;
+            let len = self.b[start..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            if self.b[start + len] != b'"' {
+                return None;
+            }
+            self.i = start + len + 1;
+            std::str::from_utf8(&self.b[start..start + len]).ok()
+        }
+
+        /// A JSON integer that fits an `i64` (`-?(0|[1-9][0-9]*)`, no fraction or exponent).
+        fn int(&mut self) -> Option<i64> {
+            self.ws();
+            let start = self.i;
+            if self.b.get(self.i) == Some(&b'-') {
+                self.i += 1;
+            }
+            let digits = self.b[self.i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || (digits > 1 && self.b[self.i] == b'0') {
+                return None;
+            }
+            self.i += digits;
+            if matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E')) {
+                return None;
+            }
+            std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+        }
+
+        /// A decimal string cell, read as the lenient decoder reads it (scale kept). The plain
+        /// form `"-?digits(.digits)?"` (at most 19 digits, not a negative zero) is parsed while
+        /// it is scanned; any other text goes through [`exch_core::de::parse_decimal`].
+        fn decimal(&mut self) -> Option<Decimal> {
+            self.ws();
+            let start = self.i;
+            match self.plain_decimal() {
+                Some(d) => Some(d),
+                None => {
+                    self.i = start;
+                    exch_core::de::parse_decimal(self.string()?)
+                }
+            }
+        }
+
+        fn plain_decimal(&mut self) -> Option<Decimal> {
+            self.eat(b'"')?;
+            let b = self.b;
+            let mut i = self.i;
+            let neg = b.get(i) == Some(&b'-');
+            if neg {
+                i += 1;
+            }
+            let int_start = i;
+            let mut m: u64 = 0;
+            while let Some(&c) = b.get(i) {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                i += 1;
+            }
+            let mut digits = i - int_start;
+            if digits == 0 {
+                return None;
+            }
+            let mut scale = 0u32;
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+                let frac_start = i;
+                while let Some(&c) = b.get(i) {
+                    if !c.is_ascii_digit() {
+                        break;
+                    }
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    i += 1;
+                }
+                if i == frac_start {
+                    return None;
+                }
+                digits += i - frac_start;
+                scale = u32::try_from(i - frac_start).ok()?;
+            }
+            // Beyond 19 digits the u64 may have wrapped: the general parse takes those.
+            if b.get(i) != Some(&b'"') || digits > 19 || (neg && m == 0) {
+                return None;
+            }
+            self.i = i + 1;
+            Some(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale))
+        }
+
+        fn levels(&mut self) -> Option<Vec<Level>> {
+            self.eat(b'[')?;
+            let mut out = Vec::with_capacity(1024);
+            if self.peek()? == b']' {
+                self.i += 1;
+                return Some(out);
+            }
+            loop {
+                self.eat(b'[')?;
+                let price = self.decimal()?;
+                self.eat(b',')?;
+                let qty = self.decimal()?;
+                self.eat(b']')?;
+                out.push(Level { price, qty });
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        return Some(out);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        /// Calls `f` on each key of an object (after its `:`); `f` reads the value.
+        fn object(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+            self.eat(b'{')?;
+            if self.peek()? == b'}' {
+                self.i += 1;
+                return Some(());
+            }
+            loop {
+                let key = self.string()?;
+                self.eat(b':')?;
+                f(self, key)?;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn data(&mut self) -> Option<Book> {
+            let (mut bids, mut asks, mut t, mut ts) = (None, None, None, None);
+            self.object(|s, key| {
+                match key {
+                    "bids" if bids.is_none() => bids = Some(s.levels()?),
+                    "asks" if asks.is_none() => asks = Some(s.levels()?),
+                    "T" if t.is_none() => t = Some(s.int()?),
+                    "ts" if ts.is_none() => ts = Some(s.int()?),
+                    _ => return None,
+                }
+                Some(())
+            })?;
+            Some((bids.unwrap_or_default(), asks.unwrap_or_default(), t.or(ts)))
+        }
+
+        /// The whole reply: the book when `code` is 0 (or absent) and `data` is an object.
+        pub(super) fn depth(mut self) -> Option<Book> {
+            let (mut code, mut msg, mut stamp, mut data) = (false, false, false, None);
+            self.object(|s, key| {
+                match key {
+                    "code" if !code => {
+                        code = true;
+                        if s.peek()? == b'"' {
+                            (s.string()? == "0").then_some(())?;
+                        } else {
+                            (s.int()? == 0).then_some(())?;
+                        }
+                    }
+                    "msg" if !msg => {
+                        msg = true;
+                        s.string()?;
+                    }
+                    "timestamp" if !stamp => {
+                        stamp = true;
+                        if s.peek()? == b'"' {
+                            s.string()?;
+                        } else {
+                            s.int()?;
+                        }
+                    }
+                    "data" if data.is_none() => data = Some(s.data()?),
+                    _ => return None,
+                }
+                Some(())
+            })?;
+            self.ws();
+            (self.i == self.b.len()).then_some(())?;
+            data
+        }
+    }
+}
+
 /// An order book from swap `quote/depth` or spot `market/depth`: bids descending, asks
 /// ascending.
 pub fn order_book(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<OrderBook> {
-    let (mut bids, mut asks, time) = match fast::<wire::WireBook>(body) {
-        Some(b) => (b.bids, b.asks, b.t.or(b.ts)),
-        None => {
-            let d: wire::WireDepth = typed(envelope(body, endpoint)?, body, endpoint)?;
-            (
-                levels(&d.bids, body, endpoint)?,
-                levels(&d.asks, body, endpoint)?,
-                d.t.or(d.ts),
-            )
-        }
-    };
+    let scanned = scan::Scan::new(body).depth();
+    let (mut bids, mut asks, time) =
+        match scanned.or_else(|| fast::<wire::WireBook>(body).map(|b| (b.bids, b.asks, b.t.or(b.ts)))) {
+            Some(b) => b,
+            None => {
+                let d: wire::WireDepth = typed(envelope(body, endpoint)?, body, endpoint)?;
+                (
+                    levels(&d.bids, body, endpoint)?,
+                    levels(&d.asks, body, endpoint)?,
+                    d.t.or(d.ts),
+                )
+            }
+        };
     bids.sort_by_key(|l| std::cmp::Reverse(l.price));
     asks.sort_by_key(|l| l.price);
     Ok(OrderBook {
@@ -778,6 +1014,15 @@ mod tests {
             };
             assert_eq!(format!("{:?}", t.0), format!("{s:?}"));
         }
+        if let Some((bids, asks, t)) = scan::Scan::new(body).depth() {
+            let d: wire::WireDepth = typed(envelope(body, "x").unwrap(), body, "x").unwrap();
+            let slow = (
+                levels(&d.bids, body, "x").unwrap(),
+                levels(&d.asks, body, "x").unwrap(),
+                d.t.or(d.ts),
+            );
+            assert_eq!(format!("{:?}", (bids, asks, t)), format!("{slow:?}"));
+        }
         if let Some(b) = fast::<wire::WireBook>(body) {
             let d: wire::WireDepth = typed(envelope(body, "x").unwrap(), body, "x").unwrap();
             let slow = (
@@ -856,6 +1101,33 @@ mod tests {
             let _ = positions(body.as_bytes(), "x", &m);
             let _ = swap_balances(body.as_bytes(), "x");
             agree(body.as_bytes());
+        }
+
+        #[test]
+        fn book_scan_agrees(
+            levels in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![
+                        "-?[0-9]{1,22}(\\.[0-9]{0,12})?".prop_map(|s| format!("\"{s}\"")),
+                        "-?[0-9]{1,8}(\\.[0-9]{1,8})?",
+                        Just("\" 1.50 \"".to_string()),
+                        Just("\"\"".to_string()),
+                        Just("\"1e2\"".to_string()),
+                        Just("\"2.5%\"".to_string()),
+                        Just("\"-0\"".to_string()),
+                        Just("null".to_string()),
+                    ],
+                    0..4,
+                ),
+                0..6,
+            ),
+            code in prop_oneof![Just("0"), Just("\"0\""), Just("-0"), Just("1"), Just("\" 0\"")],
+            time in prop_oneof![Just(r#","T":1700000000000"#), Just(r#","ts":"17""#), Just(""), Just(r#","T":1.5"#), Just(r#","T":-3,"ts":4"#)],
+        ) {
+            let rows: Vec<String> = levels.iter().map(|l| format!("[{}]", l.join(","))).collect();
+            let side = format!("[{}]", rows.join(","));
+            agree(format!(r#"{{"code":{code},"msg":"","data":{{"bids":{side},"asks":{side}{time}}}}}"#).as_bytes());
+            agree(format!(r#" {{ "timestamp" : 1 , "data" : {{ "asks" : {side} }} , "code" : {code} }} "#).as_bytes());
         }
 
         #[test]

@@ -26,7 +26,9 @@ pub mod de {
     use serde::de::value::SeqAccessDeserializer;
     use serde::de::{DeserializeSeed, Error as _, IntoDeserializer};
 
-    pub use exch_core::de::{decimal_from_text, value_bool, value_decimal, value_id, value_int as value_i64};
+    pub use exch_core::de::{
+        decimal_from_text, parse_decimal, value_bool, value_decimal, value_id, value_int as value_i64,
+    };
 
     /// The map key under which serde_json (`arbitrary_precision`) hands over a number's text.
     const NUMBER_TOKEN: &str = "$serde_json::private::Number";
@@ -42,6 +44,14 @@ pub mod de {
         fn from_bool(b: bool) -> Result<Option<Self>, String> {
             Self::from_value(&Value::Bool(b))
         }
+        /// From an integer that fits a `u64`.
+        fn from_u64(n: u64) -> Result<Option<Self>, String> {
+            Self::from_value(&Value::from(n))
+        }
+        /// From a negative integer that fits an `i64`.
+        fn from_i64(n: i64) -> Result<Option<Self>, String> {
+            Self::from_value(&Value::from(n))
+        }
     }
 
     impl Cell for Decimal {
@@ -50,12 +60,18 @@ pub mod de {
             if t.is_empty() {
                 return Ok(None);
             }
-            decimal_from_text(t)
+            parse_decimal(t)
                 .map(Some)
                 .ok_or_else(|| format!("`{t}` is not a decimal"))
         }
         fn from_value(v: &Value) -> Result<Option<Self>, String> {
             value_decimal(v)
+        }
+        fn from_u64(n: u64) -> Result<Option<Self>, String> {
+            Ok(Some(Decimal::from(n)))
+        }
+        fn from_i64(n: i64) -> Result<Option<Self>, String> {
+            Ok(Some(Decimal::from(n)))
         }
     }
 
@@ -72,6 +88,14 @@ pub mod de {
         fn from_value(v: &Value) -> Result<Option<Self>, String> {
             value_i64(v)
         }
+        fn from_u64(n: u64) -> Result<Option<Self>, String> {
+            i64::try_from(n)
+                .map(Some)
+                .map_err(|_| format!("`{n}` is not an integer"))
+        }
+        fn from_i64(n: i64) -> Result<Option<Self>, String> {
+            Ok(Some(n))
+        }
     }
 
     /// An id: the text as written (trimmed).
@@ -84,6 +108,12 @@ pub mod de {
         }
         fn from_value(v: &Value) -> Result<Option<Self>, String> {
             value_id(v).map(|o| o.map(Id))
+        }
+        fn from_u64(n: u64) -> Result<Option<Self>, String> {
+            Ok(Some(Id(n.to_string())))
+        }
+        fn from_i64(n: i64) -> Result<Option<Self>, String> {
+            Ok(Some(Id(n.to_string())))
         }
     }
 
@@ -184,13 +214,14 @@ pub mod de {
         fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Option<T>, E> {
             T::from_bool(b).map_err(E::custom)
         }
-        // Numbers read from a `Value` (the general path) arrive as integers or floats: they
-        // become the `Value` that `Value::deserialize` would build, as in `exch_core::de`.
+        // Integers that fit 64 bits are read directly; other numbers read from a `Value` (the
+        // general path) arrive as 128-bit integers or floats and become the `Value` that
+        // `Value::deserialize` would build, as in `exch_core::de`.
         fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Option<T>, E> {
-            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+            T::from_i64(n).map_err(E::custom)
         }
         fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Option<T>, E> {
-            T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
+            T::from_u64(n).map_err(E::custom)
         }
         fn visit_i128<E: serde::de::Error>(self, n: i128) -> Result<Option<T>, E> {
             T::from_value(&Value::deserialize(n.into_deserializer())?).map_err(E::custom)
@@ -866,6 +897,12 @@ mod tests {
                 "73372.83",
                 "1736011869418901234",
                 "123456789012345678901234567890",
+                "-0",
+                "-0.0",
+                "18446744073709551615",
+                "9223372036854775808",
+                "-9223372036854775809",
+                "1.0e2",
                 "0.1000000000000000055511151231257827",
                 "[]",
                 "[1, \"2\"]",
