@@ -244,6 +244,15 @@ mod scan {
     /// `bids`, `asks` and the time (`T`, else `ts`).
     pub(super) type Book = (Vec<Level>, Vec<Level>, Option<i64>);
 
+    /// A public trade as scanned.
+    pub(super) struct RawTrade {
+        pub(super) id: Option<String>,
+        pub(super) price: Decimal,
+        pub(super) qty: Decimal,
+        pub(super) time: i64,
+        pub(super) buyer_maker: Option<bool>,
+    }
+
     impl<'a> Scan<'a> {
         pub(super) fn new(b: &'a [u8]) -> Self {
             Scan { b, i: 0 }
@@ -424,7 +433,123 @@ mod scan {
         }
 
         /// The whole reply: the book when `code` is 0 (or absent) and `data` is an object.
-        pub(super) fn depth(mut self) -> Option<Book> {
+        pub(super) fn depth(self) -> Option<Book> {
+            self.reply(Self::data)
+        }
+
+        /// The whole reply: the trades when `code` is 0 (or absent) and `data` is a list.
+        pub(super) fn trades(self) -> Option<Vec<RawTrade>> {
+            self.reply(|s| {
+                s.eat(b'[')?;
+                let mut out = Vec::with_capacity(512);
+                if s.peek()? == b']' {
+                    s.i += 1;
+                    return Some(out);
+                }
+                loop {
+                    out.push(s.trade()?);
+                    match s.peek()? {
+                        b',' => s.i += 1,
+                        b']' => {
+                            s.i += 1;
+                            return Some(out);
+                        }
+                        _ => return None,
+                    }
+                }
+            })
+        }
+
+        /// The text of a JSON number without exponent (`-?(0|[1-9][0-9]*)(.[0-9]+)?`).
+        fn number(&mut self) -> Option<&'a str> {
+            self.ws();
+            let b = self.b;
+            let start = self.i;
+            let mut i = start;
+            if b.get(i) == Some(&b'-') {
+                i += 1;
+            }
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || (digits > 1 && b[i] == b'0') {
+                return None;
+            }
+            i += digits;
+            if b.get(i) == Some(&b'.') {
+                let frac = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if frac == 0 {
+                    return None;
+                }
+                i += 1 + frac;
+            }
+            if matches!(b.get(i), Some(b'e' | b'E')) {
+                return None;
+            }
+            self.i = i;
+            std::str::from_utf8(&b[start..i]).ok()
+        }
+
+        /// A decimal cell written as a string or a number.
+        fn any_decimal(&mut self) -> Option<Decimal> {
+            if self.peek()? == b'"' {
+                self.decimal()
+            } else {
+                crate::wire::de::number_cell::<Decimal>(self.number()?).ok().flatten()
+            }
+        }
+
+        /// `true` or `false`.
+        fn boolean(&mut self) -> Option<bool> {
+            self.ws();
+            let rest = &self.b[self.i..];
+            if rest.starts_with(b"true") {
+                self.i += 4;
+                Some(true)
+            } else if rest.starts_with(b"false") {
+                self.i += 5;
+                Some(false)
+            } else {
+                None
+            }
+        }
+
+        /// One trade row: `id`, `price`, `qty`, `time`, `buyerMaker`/`isBuyerMaker`, each once.
+        fn trade(&mut self) -> Option<RawTrade> {
+            let (mut id, mut price, mut qty, mut time, mut maker) = (None, None, None, None, None);
+            self.object(|s, key| {
+                match key {
+                    "id" if id.is_none() => {
+                        id = Some(if s.peek()? == b'"' {
+                            let t = s.string()?.trim();
+                            (!t.is_empty()).then(|| t.to_string())
+                        } else {
+                            // An integer id, as the general path writes it back (`-0` is `0`).
+                            let t = s.number()?;
+                            match t.parse::<u64>() {
+                                Ok(n) => Some(n.to_string()),
+                                Err(_) => Some(t.parse::<i64>().ok()?.to_string()),
+                            }
+                        })
+                    }
+                    "price" if price.is_none() => price = Some(s.any_decimal()?),
+                    "qty" if qty.is_none() => qty = Some(s.any_decimal()?),
+                    "time" if time.is_none() => time = Some(s.int()?),
+                    "buyerMaker" | "isBuyerMaker" if maker.is_none() => maker = Some(s.boolean()?),
+                    _ => return None,
+                }
+                Some(())
+            })?;
+            Some(RawTrade {
+                id: id.flatten(),
+                price: price?,
+                qty: qty?,
+                time: time?,
+                buyer_maker: maker,
+            })
+        }
+
+        /// The envelope around `data`, read by `data`.
+        fn reply<T>(mut self, data: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+            let mut read = Some(data);
             let (mut code, mut msg, mut stamp, mut data) = (false, false, false, None);
             self.object(|s, key| {
                 match key {
@@ -448,7 +573,7 @@ mod scan {
                             s.int()?;
                         }
                     }
-                    "data" if data.is_none() => data = Some(s.data()?),
+                    "data" if data.is_none() => data = Some(read.take()?(s)?),
                     _ => return None,
                 }
                 Some(())
@@ -490,6 +615,19 @@ pub fn order_book(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<OrderB
 /// Public trades (swap `quote/trades` has no trade id: the id is then empty). The taker side is
 /// the opposite of the maker: buyer maker → taker sold.
 pub fn trades(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<Vec<Trade>> {
+    if let Some(rows) = scan::Scan::new(body).trades() {
+        return Ok(rows
+            .into_iter()
+            .map(|t| Trade {
+                symbol: symbol.clone(),
+                id: t.id.unwrap_or_default(),
+                price: t.price,
+                qty: t.qty,
+                side: t.buyer_maker.map(|m| if m { Side::Sell } else { Side::Buy }),
+                timestamp: t.time,
+            })
+            .collect());
+    }
     let rows: Vec<wire::WireTrade> = data(body, endpoint)?;
     rows.into_iter()
         .map(|t| {
@@ -1014,6 +1152,27 @@ mod tests {
             };
             assert_eq!(format!("{:?}", t.0), format!("{s:?}"));
         }
+        if let Some(rows) = scan::Scan::new(body).trades() {
+            let w: Vec<wire::WireTrade> = typed(envelope(body, "x").unwrap(), body, "x").unwrap();
+            let fast: Vec<String> = rows
+                .iter()
+                .map(|t| format!("{:?} {:?} {:?} {:?} {:?}", t.id, t.price, t.qty, t.time, t.buyer_maker))
+                .collect();
+            let slow: Vec<String> = w
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{:?} {:?} {:?} {:?} {:?}",
+                        t.id,
+                        t.price.unwrap(),
+                        t.qty.unwrap(),
+                        t.time.unwrap(),
+                        t.is_buyer_maker
+                    )
+                })
+                .collect();
+            assert_eq!(fast, slow, "{}", String::from_utf8_lossy(body));
+        }
         if let Some((bids, asks, t)) = scan::Scan::new(body).depth() {
             let d: wire::WireDepth = typed(envelope(body, "x").unwrap(), body, "x").unwrap();
             let slow = (
@@ -1109,7 +1268,7 @@ mod tests {
                 proptest::collection::vec(
                     prop_oneof![
                         "-?[0-9]{1,22}(\\.[0-9]{0,12})?".prop_map(|s| format!("\"{s}\"")),
-                        "-?[0-9]{1,8}(\\.[0-9]{1,8})?",
+                        "-?[0-9]{1,7}(\\.[0-9]{1,7})?",
                         Just("\" 1.50 \"".to_string()),
                         Just("\"\"".to_string()),
                         Just("\"1e2\"".to_string()),
@@ -1138,6 +1297,7 @@ mod tests {
                         prop_oneof![
                             Just("price"), Just("qty"), Just("time"), Just("id"), Just("symbol"),
                             Just("orderId"), Just("positionAmt"), Just("lastPrice"), Just("order"),
+                            Just("buyerMaker"), Just("isBuyerMaker"),
                         ],
                         prop_oneof![
                             "[0-9.]{1,12}".prop_map(|s| format!("\"{s}\"")),
@@ -1146,6 +1306,11 @@ mod tests {
                             Just("true".to_string()),
                             Just("\"\"".to_string()),
                             Just("\"BTC-USDT\"".to_string()),
+                            Just("false".to_string()),
+                            Just("-0".to_string()),
+                            Just("-1.50".to_string()),
+                            Just("1e2".to_string()),
+                            Just("\" 7 \"".to_string()),
                         ],
                     ),
                     0..5,

@@ -199,8 +199,35 @@ pub mod de {
     impl<'de, T: Cell> DeserializeSeed<'de> for TextSeed<T> {
         type Value = Option<T>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-            d.deserialize_str(CellVisitor(PhantomData))
+            d.deserialize_str(NumberVisitor(PhantomData))
         }
+    }
+
+    struct NumberVisitor<T>(PhantomData<T>);
+
+    impl<T: Cell> Visitor<'_> for NumberVisitor<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Option<T>, E> {
+            number_cell(s).map_err(E::custom)
+        }
+    }
+
+    /// A cell from the text of a JSON number: a 64-bit integer as the integer (so `-0` reads
+    /// as `0`, as through a [`Value`]), anything else exactly as written. (Through a `Value`,
+    /// serde_json rewrites a number whose text is the shortest form of an `f64` with its own
+    /// float formatting, which can change the last of 16 or more significant digits; the
+    /// text is kept here, never an `f64`.)
+    pub fn number_cell<T: Cell>(t: &str) -> Result<Option<T>, String> {
+        if let Ok(n) = t.parse::<u64>() {
+            return T::from_u64(n);
+        }
+        if let Ok(n) = t.parse::<i64>() {
+            return T::from_i64(n);
+        }
+        T::from_text(t)
     }
 
     impl<'de, T: Cell> Visitor<'de> for CellVisitor<T> {
@@ -855,21 +882,62 @@ mod tests {
             b: Option<bool>,
         }
 
+        fn show(r: Result<Core, serde_json::Error>) -> Result<String, String> {
+            r.map(|c| format!("{:?} {:?} {:?} {:?}", c.d, c.i, c.s, c.b))
+                .map_err(|e| e.to_string())
+        }
+
+        fn show_fast(r: Result<Fast, serde_json::Error>) -> Result<String, String> {
+            r.map(|f| format!("{:?} {:?} {:?} {:?}", f.d, f.i, f.s, f.b))
+                .map_err(|e| e.to_string())
+        }
+
+        /// Whether a `Value` reads the number `t` back through an `f64` written differently.
+        fn f64_rewritten(t: &str) -> bool {
+            t.parse::<i128>().is_err()
+                && t.parse::<u128>().is_err()
+                && t.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .is_some_and(|n| {
+                        let f = n.as_f64().unwrap_or(f64::NAN);
+                        n.to_string() != t && f.to_string() == t
+                    })
+        }
+
+        /// The reference is the general path: the reply read into a `Value`, then the field
+        /// read from it with `exch_core::de`.
         fn check(cell: &str) {
             for field in ["d", "i", "s", "b"] {
                 let body = format!(r#"{{"{field}": {cell}}}"#);
-                let fast = serde_json::from_str::<Fast>(&body).map_err(|e| e.to_string());
-                let core = serde_json::from_str::<Core>(&body).map_err(|e| e.to_string());
-                let fast = fast.map(|f| format!("{:?} {:?} {:?} {:?}", f.d, f.i, f.s, f.b));
-                let core = core.map(|c| format!("{:?} {:?} {:?} {:?}", c.d, c.i, c.s, c.b));
-                assert_eq!(fast, core, "{body}");
-                // Through a `Value` (the general path) as well.
-                if let Ok(v) = serde_json::from_str::<Value>(&body) {
-                    let fast = serde_json::from_value::<Fast>(v.clone()).map_err(|e| e.to_string());
-                    let core = serde_json::from_value::<Core>(v).map_err(|e| e.to_string());
-                    let fast = fast.map(|f| format!("{:?} {:?} {:?} {:?}", f.d, f.i, f.s, f.b));
-                    let core = core.map(|c| format!("{:?} {:?} {:?} {:?}", c.d, c.i, c.s, c.b));
-                    assert_eq!(fast, core, "{body} as a Value");
+                let Ok(v) = serde_json::from_str::<Value>(&body) else {
+                    assert!(serde_json::from_str::<Fast>(&body).is_err(), "{body}");
+                    continue;
+                };
+                let reference = show(serde_json::from_value::<Core>(v.clone()));
+                // Through a `Value` (the general path): identical, errors included.
+                assert_eq!(
+                    show_fast(serde_json::from_value::<Fast>(v)),
+                    reference,
+                    "{body} as a Value"
+                );
+                // In one pass: the same value, or an error where the reference has one.
+                let one = show_fast(serde_json::from_str::<Fast>(&body));
+                if f64_rewritten(cell) {
+                    // Where serde_json's `Value` rewrote the number through an `f64` (see
+                    // `number_cell`), the one-pass read keeps the text exactly: it reads as the
+                    // same text given as a string.
+                    let exact = serde_json::from_str::<Fast>(&format!(r#"{{"{field}": "{cell}"}}"#));
+                    assert_eq!(one.is_ok(), exact.is_ok(), "{body}");
+                    if let (Ok(a), Ok(b)) = (&one, show_fast(exact)) {
+                        assert_eq!(a, &b, "{body}");
+                    }
+                    continue;
+                }
+                match (&one, &reference) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+                    (Err(_), Err(_)) => {}
+                    _ => panic!("{body}: {one:?} vs {reference:?}"),
                 }
             }
         }
@@ -903,6 +971,15 @@ mod tests {
                 "9223372036854775808",
                 "-9223372036854775809",
                 "1.0e2",
+                "0.0000001",
+                "0.0001",
+                "1e-7",
+                "100000000000000000000.5",
+                "1234567890123456.7",
+                "12345678901234567890123",
+                "-12345678901234567890123",
+                "42572.97",
+                "1.50",
                 "0.1000000000000000055511151231257827",
                 "[]",
                 "[1, \"2\"]",
@@ -921,6 +998,11 @@ mod tests {
                 (any::<i64>(), 0u32..20).prop_map(|(m, s)| Decimal::new(m, s).to_string()),
                 Just("null".to_string()),
                 any::<bool>().prop_map(|b| b.to_string()),
+                "-?(0|[1-9][0-9]{0,20})(\\.[0-9]{1,20})?",
+                "-?[1-9]\\.[0-9]{1,6}[eE]-?[1-9][0-9]?",
+                (any::<f64>())
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| f.to_string()),
             ]
         }
 
