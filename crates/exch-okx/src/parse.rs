@@ -61,13 +61,16 @@ fn base_qty(q: Decimal, cs: Decimal) -> Decimal {
 /// success, whose rows carry their own `sCode`). Otherwise the error of the first failing
 /// item's `sCode` (the real reason), or of the top-level code.
 ///
-/// A success reply is decoded in one pass into `wire::Envelope<T>`; anything else (an error
-/// code, a body or row that does not decode) takes the general path below, which reads the
-/// reply as a `serde_json::Value` first, so errors are the same either way.
+/// A success reply is decoded in one pass into `wire::Envelope<T>` (the body checked as UTF-8
+/// once, not string by string); anything else (an error code, a body or row that does not
+/// decode) takes the general path below, which reads the reply as a `serde_json::Value`
+/// first, so errors are the same either way.
 pub fn envelope<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -> Result<Vec<T>> {
-    if let Ok(e) = serde_json::from_slice::<wire::Envelope<T>>(body) {
-        if e.code == "0" || e.code == "2" {
-            return Ok(e.data);
+    if let Ok(text) = std::str::from_utf8(body) {
+        if let Ok(e) = serde_json::from_str::<wire::Envelope<T>>(text) {
+            if e.code == "0" || e.code == "2" {
+                return Ok(e.data);
+            }
         }
     }
     envelope_general(endpoint, status, body)
@@ -700,6 +703,8 @@ mod tests {
             br#"{"code":"0","data":{}}"#,
             br#"{"code":"0","data":[]} x"#,
             b"<html>",
+            b"{\"code\":\"0\",\"data\":[{\"ordId\":\"\xff\"}]}",
+            b"{\"code\":\"0\",\"data\":[{\"ordId\":\"1\"}]}\xff",
         ] {
             same::<wire::OrderAck>(body);
             same::<wire::Order>(body);
