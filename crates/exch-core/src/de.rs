@@ -343,11 +343,30 @@ impl Kind for IdKind {
         Ok((!t.is_empty()).then(|| t.to_string()))
     }
     fn from_u64(u: u64) -> Result<Option<String>, String> {
-        Ok(Some(u.to_string()))
+        Ok(Some(int_text(false, u)))
     }
     fn from_i64(i: i64) -> Result<Option<String>, String> {
-        Ok(Some(i.to_string()))
+        Ok(Some(int_text(i < 0, i.unsigned_abs())))
     }
+}
+
+/// The decimal text of an integer (`to_string`'s, without the formatting machinery).
+fn int_text(neg: bool, mut u: u64) -> String {
+    let mut buf = [0u8; 21];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    buf[i..].iter().map(|&c| char::from(c)).collect()
 }
 
 /// A boolean.
@@ -898,6 +917,15 @@ mod tests {
                 prop_assert!(same(Some(d), want), "{:?}", s);
                 prop_assert!(!matches!(s.as_bytes().get(n), Some(b'0'..=b'9' | b'.' | b'e' | b'E')));
             }
+        }
+
+        /// Integer ids read as their `to_string` text.
+        #[test]
+        fn integer_ids_are_their_text(u in any::<u64>(), i in any::<i64>()) {
+            prop_assert_eq!(IdKind::from_u64(u), Ok(Some(u.to_string())));
+            prop_assert_eq!(IdKind::from_i64(i), Ok(Some(i.to_string())));
+            prop_assert_eq!(int_text(false, 0), "0");
+            prop_assert_eq!(int_text(true, u64::MAX), format!("-{}", u64::MAX));
         }
 
         /// No input makes the fast parse panic, and it never disagrees with the general one.
