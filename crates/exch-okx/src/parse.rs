@@ -76,6 +76,20 @@ pub fn envelope<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -
     envelope_general(endpoint, status, body)
 }
 
+/// The error of a reply whose `code` is not `"0"`/`"2"` (HTTP 200 included), as [`envelope`]
+/// reports it; `None` for a success reply or a body that is not an envelope. This is the
+/// transport's error hook, run on every reply: a success reply is read for its `code` only
+/// (the rows skipped, no `Value` tree).
+pub fn reply_error(endpoint: &str, status: u16, body: &[u8]) -> Option<Error> {
+    // Invalid UTF-8 never decodes as an envelope (`Value` rejects it too).
+    let text = std::str::from_utf8(body).ok()?;
+    let env: wire::Envelope<serde::de::IgnoredAny> = serde_json::from_str(text).ok()?;
+    if env.code == "0" || env.code == "2" {
+        return None;
+    }
+    envelope_general::<serde_json::Value>(endpoint, status, body).err()
+}
+
 /// [`envelope`] through a `serde_json::Value` tree: the error of an error reply, or the rows.
 fn envelope_general<T: DeserializeOwned>(endpoint: &str, status: u16, body: &[u8]) -> Result<Vec<T>> {
     let raw: wire::Envelope<serde_json::Value> = match serde_json::from_slice(body) {
@@ -709,6 +723,56 @@ mod tests {
             same::<wire::OrderAck>(body);
             same::<wire::Order>(body);
         }
+    }
+
+    #[test]
+    fn reply_error_equals_the_value_check() {
+        fn before(body: &[u8]) -> Option<Error> {
+            let env: wire::Envelope<serde_json::Value> = serde_json::from_slice(body).ok()?;
+            if env.code == "0" || env.code == "2" {
+                return None;
+            }
+            envelope::<serde_json::Value>("x", 400, body).err()
+        }
+        let mut bodies: Vec<Vec<u8>> = [
+            "market_books_spot.json",
+            "trade_order_ack.json",
+            "account_positions_swap.json",
+            "public_time.json",
+        ]
+        .iter()
+        .map(|f| fixture(f))
+        .collect();
+        for b in [
+            &br#"{"code":"1","msg":"All operations failed","data":[{"sCode":"51008","sMsg":"Insufficient balance"}]}"#
+                [..],
+            br#"{"code":"50113","msg":"Invalid Sign"}"#,
+            br#"{"code":50011,"msg":"Too Many Requests","data":[]}"#,
+            br#"{"code":"2","data":[{"sCode":"51008"}]}"#,
+            br#"{"code":"51000","data":{}}"#,
+            br#"{"code":"51000","data":[1e400, {"a":[]}]}"#,
+            br#"{"code":null}"#,
+            br#"{"msg":"x"}"#,
+            b"{\"code\":\"1\",\"data\":[\"\xff\"]}",
+            b"<html>",
+            b"",
+        ] {
+            bodies.push(b.to_vec());
+        }
+        for b in &bodies {
+            let got = reply_error("x", 400, b);
+            let want = before(b);
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{want:?}"),
+                "{}",
+                String::from_utf8_lossy(b)
+            );
+        }
+        assert_eq!(
+            reply_error("x", 200, &bodies[4]).map(|e| e.kind()),
+            Some(ErrorKind::InsufficientFunds)
+        );
     }
 
     #[test]

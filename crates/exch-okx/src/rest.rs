@@ -930,11 +930,7 @@ impl VenueHooks for OkxHooks {
     }
 
     fn map_error(&self, status: u16, _headers: &http::HeaderMap, body: &[u8], endpoint: &str) -> Option<Error> {
-        let env: crate::wire::Envelope<serde_json::Value> = serde_json::from_slice(body).ok()?;
-        if env.code == "0" || env.code == "2" {
-            return None;
-        }
-        crate::parse::envelope::<serde_json::Value>(endpoint, status, body).err()
+        crate::parse::reply_error(endpoint, status, body)
     }
 }
 
