@@ -279,6 +279,12 @@ mod scan {
 
         /// A string without escapes or control characters, valid UTF-8.
         fn string(&mut self) -> Option<&'a str> {
+            std::str::from_utf8(self.raw_string()?).ok()
+        }
+
+        /// The bytes of a string without escapes or control characters (not checked as UTF-8:
+        /// for keys, which are only compared with ASCII names).
+        fn raw_string(&mut self) -> Option<&'a [u8]> {
             self.eat(b'"')?;
             let start = self.i;
             let len = self.b[start..]
@@ -288,7 +294,7 @@ mod scan {
                 return None;
             }
             self.i = start + len + 1;
-            std::str::from_utf8(&self.b[start..start + len]).ok()
+            Some(&self.b[start..start + len])
         }
 
         /// A JSON integer that fits an `i64` (`-?(0|[1-9][0-9]*)`, no fraction or exponent).
@@ -396,14 +402,14 @@ mod scan {
         }
 
         /// Calls `f` on each key of an object (after its `:`); `f` reads the value.
-        fn object(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        fn object(&mut self, mut f: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
             self.eat(b'{')?;
             if self.peek()? == b'}' {
                 self.i += 1;
                 return Some(());
             }
             loop {
-                let key = self.string()?;
+                let key = self.raw_string()?;
                 self.eat(b':')?;
                 f(self, key)?;
                 match self.peek()? {
@@ -421,10 +427,10 @@ mod scan {
             let (mut bids, mut asks, mut t, mut ts) = (None, None, None, None);
             self.object(|s, key| {
                 match key {
-                    "bids" if bids.is_none() => bids = Some(s.levels()?),
-                    "asks" if asks.is_none() => asks = Some(s.levels()?),
-                    "T" if t.is_none() => t = Some(s.int()?),
-                    "ts" if ts.is_none() => ts = Some(s.int()?),
+                    b"bids" if bids.is_none() => bids = Some(s.levels()?),
+                    b"asks" if asks.is_none() => asks = Some(s.levels()?),
+                    b"T" if t.is_none() => t = Some(s.int()?),
+                    b"ts" if ts.is_none() => ts = Some(s.int()?),
                     _ => return None,
                 }
                 Some(())
@@ -493,7 +499,13 @@ mod scan {
             if self.peek()? == b'"' {
                 self.decimal()
             } else {
-                crate::wire::de::number_cell::<Decimal>(self.number()?).ok().flatten()
+                let t = self.number()?;
+                if t.contains('.') {
+                    // Not an integer: read as its text (what `number_cell` does for it).
+                    exch_core::de::parse_decimal(t)
+                } else {
+                    crate::wire::de::number_cell::<Decimal>(t).ok().flatten()
+                }
             }
         }
 
@@ -517,23 +529,28 @@ mod scan {
             let (mut id, mut price, mut qty, mut time, mut maker) = (None, None, None, None, None);
             self.object(|s, key| {
                 match key {
-                    "id" if id.is_none() => {
+                    b"id" if id.is_none() => {
                         id = Some(if s.peek()? == b'"' {
                             let t = s.string()?.trim();
                             (!t.is_empty()).then(|| t.to_string())
                         } else {
                             // An integer id, as the general path writes it back (`-0` is `0`).
                             let t = s.number()?;
-                            match t.parse::<u64>() {
-                                Ok(n) => Some(n.to_string()),
-                                Err(_) => Some(t.parse::<i64>().ok()?.to_string()),
+                            if t.len() < 20 && t.bytes().all(|c| c.is_ascii_digit()) {
+                                // A canonical u64 (no sign, no leading zero): its own text.
+                                Some(t.to_string())
+                            } else {
+                                match t.parse::<u64>() {
+                                    Ok(n) => Some(n.to_string()),
+                                    Err(_) => Some(t.parse::<i64>().ok()?.to_string()),
+                                }
                             }
                         })
                     }
-                    "price" if price.is_none() => price = Some(s.any_decimal()?),
-                    "qty" if qty.is_none() => qty = Some(s.any_decimal()?),
-                    "time" if time.is_none() => time = Some(s.int()?),
-                    "buyerMaker" | "isBuyerMaker" if maker.is_none() => maker = Some(s.boolean()?),
+                    b"price" if price.is_none() => price = Some(s.any_decimal()?),
+                    b"qty" if qty.is_none() => qty = Some(s.any_decimal()?),
+                    b"time" if time.is_none() => time = Some(s.int()?),
+                    b"buyerMaker" | b"isBuyerMaker" if maker.is_none() => maker = Some(s.boolean()?),
                     _ => return None,
                 }
                 Some(())
@@ -553,7 +570,7 @@ mod scan {
             let (mut code, mut msg, mut stamp, mut data) = (false, false, false, None);
             self.object(|s, key| {
                 match key {
-                    "code" if !code => {
+                    b"code" if !code => {
                         code = true;
                         if s.peek()? == b'"' {
                             (s.string()? == "0").then_some(())?;
@@ -561,11 +578,11 @@ mod scan {
                             (s.int()? == 0).then_some(())?;
                         }
                     }
-                    "msg" if !msg => {
+                    b"msg" if !msg => {
                         msg = true;
                         s.string()?;
                     }
-                    "timestamp" if !stamp => {
+                    b"timestamp" if !stamp => {
                         stamp = true;
                         if s.peek()? == b'"' {
                             s.string()?;
@@ -573,7 +590,7 @@ mod scan {
                             s.int()?;
                         }
                     }
-                    "data" if data.is_none() => data = Some(read.take()?(s)?),
+                    b"data" if data.is_none() => data = Some(read.take()?(s)?),
                     _ => return None,
                 }
                 Some(())
@@ -1287,6 +1304,37 @@ mod tests {
             let side = format!("[{}]", rows.join(","));
             agree(format!(r#"{{"code":{code},"msg":"","data":{{"bids":{side},"asks":{side}{time}}}}}"#).as_bytes());
             agree(format!(r#" {{ "timestamp" : 1 , "data" : {{ "asks" : {side} }} , "code" : {code} }} "#).as_bytes());
+        }
+
+        #[test]
+        fn trades_scan_agrees(
+            rows in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        "(0|[1-9][0-9]{0,21})",
+                        Just("-0".to_string()),
+                        Just("-7".to_string()),
+                        Just("\" 12 \"".to_string()),
+                        Just("\"\"".to_string()),
+                        Just("1.5".to_string()),
+                    ],
+                    prop_oneof![
+                        "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,7})?",
+                        "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,7})?".prop_map(|s| format!("\"{s}\"")),
+                        Just("-0".to_string()),
+                        Just("1e2".to_string()),
+                    ],
+                    prop_oneof![Just("1700000000000"), Just("-0"), Just("\"5\""), Just("1.0")],
+                    prop_oneof![Just(r#","buyerMaker":true"#), Just(r#","isBuyerMaker":false"#), Just(""), Just(r#","buyerMaker":"true""#)],
+                ),
+                0..4,
+            )
+        ) {
+            let objs: Vec<String> = rows
+                .iter()
+                .map(|(id, px, t, m)| format!(r#"{{"id":{id},"price":{px},"qty":{px},"time":{t}{m}}}"#))
+                .collect();
+            agree(format!(r#"{{"code":0,"timestamp":1,"data":[{}]}}"#, objs.join(",")).as_bytes());
         }
 
         #[test]
