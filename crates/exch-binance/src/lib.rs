@@ -281,7 +281,12 @@ impl Exchange for Binance {
 
     async fn trades(&self, symbol: &Symbol, limit: Option<usize>) -> Result<Vec<Trade>> {
         let (api, _, v) = self.resolve(symbol).await?;
-        let rows: Vec<wire::PublicTrade> = self.call(&rest::recent_trades(api, &v, limit)).await?;
+        let resp = self.inner.rest.send(&rest::recent_trades(api, &v, limit)).await?;
+        // The one-pass scan when the payload has Binance's usual shape, serde otherwise.
+        let rows: Vec<wire::PublicTrade> = match parse::fast_public_trades(&resp.body) {
+            Some(rows) => rows,
+            None => resp.json()?,
+        };
         Ok(parse::trades(symbol, &rows))
     }
 

@@ -27,6 +27,25 @@ pub fn depth(endpoint: &str, payload: &[u8]) -> Result<wire::Depth> {
     }
 }
 
+/// Decodes a trades payload (`trades` or `aggTrades`): the one-pass scan of
+/// [`fast_public_trades`] when the payload has Binance's usual shape, [`decode`] otherwise.
+/// The result (or error) is `decode::<Vec<wire::PublicTrade>>`'s.
+pub fn public_trades(endpoint: &str, payload: &[u8]) -> Result<Vec<wire::PublicTrade>> {
+    match fast_public_trades(payload) {
+        Some(t) => Ok(t),
+        None => decode(endpoint, payload),
+    }
+}
+
+/// A trades payload of the shape Binance sends, scanned in one pass: a list of objects whose
+/// known keys (`id`/`a`, `price`/`p`, `qty`/`q`, `time`/`T`, `isBuyerMaker`/`m`) hold integers,
+/// plain decimal strings and booleans, and whose other keys hold ASCII strings without
+/// escapes, numbers, booleans or `null`. `None` for anything else (the caller then decodes with
+/// serde). When `Some`, the result equals `serde_json::from_slice::<Vec<wire::PublicTrade>>`.
+pub fn fast_public_trades(payload: &[u8]) -> Option<Vec<wire::PublicTrade>> {
+    Scan { b: payload, i: 0 }.trades()
+}
+
 /// A depth payload of the exact shape Binance sends, scanned in one pass: an object whose keys
 /// are `lastUpdateId`, `E`, `T` (integers) and `bids`, `asks` (lists of `["price", "qty"]`
 /// plain decimal strings), without escapes. `None` for anything else (the caller then decodes
@@ -117,6 +136,150 @@ impl<'a> Scan<'a> {
         }
         let v = digits.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
         Some((neg, v))
+    }
+
+    /// The text of an integer id: a JSON integer of at most 18 digits as written, or a string
+    /// of `-?digits`.
+    fn id_text(&mut self) -> Option<String> {
+        let start = if self.peek()? == b'"' { self.i + 1 } else { self.i };
+        self.integer()?;
+        let end = if self.b.get(self.i.checked_sub(1)?) == Some(&b'"') {
+            self.i - 1
+        } else {
+            self.i
+        };
+        let text = std::str::from_utf8(self.b.get(start..end)?).ok()?;
+        Some(text.to_string())
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self) -> Option<bool> {
+        self.ws();
+        let rest = self.b.get(self.i..)?;
+        let (v, n) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.i += n;
+        Some(v)
+    }
+
+    /// Skips a value serde would ignore: an ASCII string without escapes, a JSON number,
+    /// `true`, `false` or `null` (anything else stops the scan).
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().filter(|s| s.is_ascii()).map(drop),
+            b't' | b'f' => self.boolean().map(drop),
+            b'n' => {
+                let rest = self.b.get(self.i..)?;
+                rest.starts_with(b"null").then(|| self.i += 4)
+            }
+            _ => self.number(),
+        }
+    }
+
+    /// Skips a JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i - start
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let first = *b.get(i)?;
+        let n = digits(&mut i);
+        if n == 0 || (first == b'0' && n > 1) {
+            return None;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        self.i = i;
+        Some(())
+    }
+
+    /// One trade object.
+    fn trade(&mut self) -> Option<wire::PublicTrade> {
+        self.eat(b'{')?;
+        let (mut id, mut price, mut qty, mut time, mut maker) = (None, None, None, None, None);
+        if self.peek()? != b'}' {
+            loop {
+                let key = self.string()?;
+                self.eat(b':')?;
+                match key {
+                    b"id" | b"a" if id.is_none() => id = Some(self.id_text()?),
+                    b"price" | b"p" if price.is_none() => price = Some(self.decimal()?),
+                    b"qty" | b"q" if qty.is_none() => qty = Some(self.decimal()?),
+                    b"time" | b"T" if time.is_none() => {
+                        let (neg, v) = self.integer()?;
+                        let v = i64::try_from(v).ok()?;
+                        time = Some(if neg { -v } else { v });
+                    }
+                    b"isBuyerMaker" | b"m" if maker.is_none() => maker = Some(self.boolean()?),
+                    b"id" | b"a" | b"price" | b"p" | b"qty" | b"q" | b"time" | b"T" | b"isBuyerMaker" | b"m" => {
+                        return None
+                    }
+                    other if other.is_ascii() && !other.is_empty() => self.skip()?,
+                    _ => return None,
+                }
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.i += 1;
+        Some(wire::PublicTrade {
+            id: id?,
+            price: price?,
+            qty: qty?,
+            time: time?,
+            is_buyer_maker: maker.unwrap_or(false),
+        })
+    }
+
+    fn trades(mut self) -> Option<Vec<wire::PublicTrade>> {
+        self.eat(b'[')?;
+        let mut out = Vec::with_capacity(self.b.len() / 96 + 1);
+        if self.peek()? == b']' {
+            self.i += 1;
+        } else {
+            loop {
+                out.push(self.trade()?);
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.ws();
+        (self.i == self.b.len()).then_some(out)
     }
 
     /// A quoted plain decimal, normalized.
@@ -732,12 +895,87 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_trades_scan_equals_serde() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut payloads: Vec<Vec<u8>> = Vec::new();
+        for p in ["binance/spot/agg_trades.json", "bench/binance/trades.json"] {
+            if let Ok(b) = std::fs::read(root.join(p)) {
+                payloads.push(b);
+            }
+        }
+        assert!(!payloads.is_empty(), "the recorded trades fixtures");
+        for p in &payloads {
+            assert!(fast_public_trades(p).is_some(), "the recorded payloads take the scan");
+        }
+        for edge in [
+            &br#"[{"a":1,"p":"2.0","q":"3","T":4,"m":true},{"id":"5","price":"1","qty":"1","time":1}]"#[..],
+            br#"[]"#,
+            br#" [ { "id" : -0 , "price" : "1.50" , "qty" : "2" , "time" : "-0" , "x" : null , "y" : -1.5e+3 } ] "#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"a":2}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"isBuyerMaker":true,"m":false}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"isBuyerMaker":"true"}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"isBuyerMaker":null}]"#,
+            br#"[{"id":"007","price":"1","qty":"1","time":1}]"#,
+            br#"[{"id":" 7 ","price":"1","qty":"1","time":1}]"#,
+            br#"[{"id":12345678901234567890,"price":"1","qty":"1","time":1}]"#,
+            br#"[{"id":1,"price":1,"qty":"1","time":1}]"#,
+            br#"[{"id":1,"price":"1","qty":"1"}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1.5}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":01}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"z":01}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"z":1.}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"z":{}}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"z":"\u00e9"}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1,"z":truex}]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1},]"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1}] x"#,
+            br#"[{"id":1,"price":"1","qty":"1","time":1}"#,
+            br#"{}"#,
+            b"",
+        ] {
+            payloads.push(edge.to_vec());
+        }
+        for b in &payloads {
+            let want = decode::<Vec<wire::PublicTrade>>("x", b);
+            if let Some(got) = fast_public_trades(b) {
+                let want = want
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{}: scan took what serde rejects: {e}", String::from_utf8_lossy(b)));
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{want:?}"),
+                    "{}",
+                    String::from_utf8_lossy(b)
+                );
+            }
+            let via = public_trades("x", b);
+            assert_eq!(format!("{via:?}"), format!("{want:?}"));
+        }
+    }
+
     proptest! {
         /// The scan never panics, and whatever it takes serde decodes to the same value.
         #[test]
         fn the_depth_scan_agrees_with_serde(s in r#"\{ ?("(lastUpdateId|T|E|bids|asks|x)" ?: ?(-?[0-9]{1,20}|\[ ?(\[ ?"-?[0-9]{0,12}(\.[0-9]{0,12})?" ?, ?"[0-9.e-]{0,8}" ?\] ?,? ?){0,3}\]) ?,? ?){0,6}\} ?"#) {
             let (want, got) = both(s.as_bytes());
             if let Some(got) = got {
+                prop_assert_eq!(Some(got), want.ok());
+            }
+        }
+
+        #[test]
+        fn the_trades_scan_agrees_with_serde(s in r#"\[ ?(\{ ?("(id|a|price|p|qty|q|time|T|m|isBuyerMaker|x)" ?: ?(-?[0-9]{1,20}(\.[0-9]{0,3})?|"-?[0-9]{0,8}(\.[0-9]{0,4})?"|true|false|null) ?,? ?){0,7}\} ?,? ?){0,3}\] ?"#) {
+            let want = decode::<Vec<wire::PublicTrade>>("x", s.as_bytes());
+            if let Some(got) = fast_public_trades(s.as_bytes()) {
+                prop_assert_eq!(Some(got), want.ok());
+            }
+        }
+
+        #[test]
+        fn the_trades_scan_never_panics(s in ".{0,200}") {
+            let want = decode::<Vec<wire::PublicTrade>>("x", s.as_bytes());
+            if let Some(got) = fast_public_trades(s.as_bytes()) {
                 prop_assert_eq!(Some(got), want.ok());
             }
         }
