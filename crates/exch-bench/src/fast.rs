@@ -2,8 +2,9 @@
 //! equality references and for the `.fast` rows.
 //!
 //! Binance: the crate now has the same design (`exch_core::de`'s one-pass cells and levels, and
-//! `exch_binance::parse::depth`'s one-pass scan), at the prototype's speed; [`order_book`] and
-//! [`trades`] stay as references the tests compare the crate's real decoders with. A book level
+//! `exch_binance::parse::{depth, public_trades}`'s one-pass scans), at the prototype's speed or
+//! faster; [`order_book`] and [`trades`] stay as references the tests compare the crate's real
+//! decoders with. A book level
 //! is read as two borrowed `&str` and parsed in place, a trade as a borrowed struct. Anything
 //! the fast path does not recognise (numbers given as strings, strings given as numbers,
 //! exponents, whitespace, more than 19 digits) falls back to the crate's own decoder, so
@@ -505,6 +506,9 @@ mod tests {
             let got = trades(&btc, t).unwrap();
             assert_eq!(got, want);
             assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            // The crate's real decoder (the client's) gives the same trades.
+            let real = parse::trades(&btc, &parse::public_trades("x", t).unwrap());
+            assert_eq!(format!("{real:?}"), format!("{want:?}"));
         }
     }
 
@@ -580,5 +584,6 @@ mod tests {
             assert_eq!(real.to_string(), want.to_string());
         }
         assert!(trades(&btc, b"{}").is_err());
+        assert!(parse::public_trades("x", b"{}").is_err());
     }
 }

@@ -7,7 +7,7 @@
 //! | name | exch | CCXT |
 //! |---|---|---|
 //! | `binance.order_book` | `parse::depth` (the client's decoder) + `parse::order_book` | `json` decode + `parse_order_book` |
-//! | `binance.trades` | decode `Vec<PublicTrade>` + `parse::trades` | `json` decode + `parse_trades` |
+//! | `binance.trades` | `parse::public_trades` (the client's decoder) + `parse::trades` | `json` decode + `parse_trades` |
 //! | `binance.ticker` | decode `Ticker24h` + `parse::ticker` | `json` decode + `parse_ticker` |
 //! | `binance.order` | decode `OrderResp` + symbol lookup + `parse::order` | `json` decode + `parse_order` |
 //! | `binance.positions` | decode `Vec<PositionRisk>` + `parse::positions` | `json` decode + `parse_position_risk` per open row |
@@ -121,7 +121,7 @@ pub fn binance_order_book(f: &BinanceFixture) -> exch_core::Result<usize> {
 
 /// Decodes and normalises the 500 trades; the number of trades.
 pub fn binance_trades(f: &BinanceFixture) -> exch_core::Result<usize> {
-    let rows: Vec<wire::PublicTrade> = parse::decode("GET /api/v3/trades", &f.payloads.trades)?;
+    let rows: Vec<wire::PublicTrade> = parse::public_trades("GET /api/v3/trades", &f.payloads.trades)?;
     Ok(parse::trades(&f.btc, &rows).len())
 }
 
