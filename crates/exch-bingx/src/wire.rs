@@ -6,8 +6,10 @@
 //! JSON text, decimals become [`Decimal`] from the JSON text, never through `f64`.
 //!
 //! The field decoders in [`de`] read strings in place (no [`serde_json::Value`] per field) with
-//! the same results and error messages as [`exch_core::de`]; [`Reply`] decodes the envelope and
-//! its typed `data` in one pass, and [`WireBook`] reads book levels straight into [`Level`]s.
+//! the same results and error messages as [`exch_core::de`] reading a `Value`, except that a
+//! number is never rewritten through an `f64` (see [`de::number_cell`]); [`Reply`] decodes the
+//! envelope and its typed `data` in one pass, and [`WireBook`] reads book levels straight into
+//! [`Level`]s.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -20,7 +22,8 @@ use serde_json::Value;
 
 /// Field deserializers that accept BingX's string-or-number encodings. They give the results
 /// and error messages of [`exch_core::de`] (`value_*` on a [`serde_json::Value`]) without
-/// building a `Value`: a string is read in place, a number from its exact JSON text.
+/// building a `Value`: a string is read in place, a number from its exact JSON text (checked
+/// against the `Value` path by the tests below).
 pub mod de {
     use super::*;
     use serde::de::value::SeqAccessDeserializer;
@@ -547,7 +550,9 @@ pub struct WireTicker {
     pub close_time: Option<i64>,
 }
 
-/// An order book (swap `quote/depth`, spot `market/depth`).
+/// An order book (swap `quote/depth`, spot `market/depth`) with its rows as written: the
+/// lenient shape, read only when the byte scan and [`WireBook`] do not take a reply (it names
+/// the bad level in the error).
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireDepth {
     /// `[price, qty]` bids.
