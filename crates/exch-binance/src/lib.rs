@@ -267,11 +267,10 @@ impl Exchange for Binance {
         let (api, _, v) = self.resolve(symbol).await?;
         let resp = self.inner.rest.send(&rest::depth(api, &v, depth)).await?;
         // The one-pass scan when the payload has Binance's usual shape, serde otherwise.
-        let d: wire::Depth = match parse::fast_depth(&resp.body) {
-            Some(d) => d,
-            None => resp.json()?,
+        let mut book = match parse::fast_order_book(symbol, &resp.body) {
+            Some(book) => book,
+            None => parse::order_book(symbol.clone(), &resp.json::<wire::Depth>()?),
         };
-        let mut book = parse::order_book(symbol.clone(), &d);
         if let Some(n) = depth {
             book.bids.truncate(n);
             book.asks.truncate(n);

@@ -52,7 +52,36 @@ pub fn fast_public_trades(payload: &[u8]) -> Option<Vec<wire::PublicTrade>> {
 /// with serde, which gives the same result or the error). When `Some`, the result equals
 /// `serde_json::from_slice::<wire::Depth>` digit for digit.
 pub fn fast_depth(payload: &[u8]) -> Option<wire::Depth> {
-    Scan { b: payload, i: 0 }.depth()
+    let (seq, ts, bids, asks) = Scan { b: payload, i: 0 }.depth(|price, qty| [price, qty])?;
+    Some(wire::Depth {
+        last_update_id: seq,
+        bids,
+        asks,
+        transaction_time: ts,
+    })
+}
+
+/// The order book of a depth payload, scanned in one pass straight into [`Level`]s as
+/// [`fast_depth`] does; `None` when the scan does not take the payload. When `Some`, equal to
+/// [`order_book`] on `serde_json::from_slice::<wire::Depth>`.
+pub fn fast_order_book(symbol: &Symbol, payload: &[u8]) -> Option<OrderBook> {
+    let (seq, ts, bids, asks) = Scan { b: payload, i: 0 }.depth(|price, qty| Level { price, qty })?;
+    Some(OrderBook {
+        symbol: symbol.clone(),
+        bids,
+        asks,
+        sequence: seq,
+        timestamp: ts,
+    })
+}
+
+/// The order book of a depth payload: [`fast_order_book`], or [`decode`] and [`order_book`]
+/// (the same book, or the decode error).
+pub fn order_book_of(symbol: &Symbol, endpoint: &str, payload: &[u8]) -> Result<OrderBook> {
+    match fast_order_book(symbol, payload) {
+        Some(b) => Ok(b),
+        None => Ok(order_book(symbol.clone(), &decode(endpoint, payload)?)),
+    }
 }
 
 /// A byte cursor for [`fast_depth`].
@@ -295,7 +324,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A list of `["price", "qty"]` rows.
-    fn levels(&mut self) -> Option<Vec<[Decimal; 2]>> {
+    fn levels<T>(&mut self, mk: fn(Decimal, Decimal) -> T) -> Option<Vec<T>> {
         self.eat(b'[')?;
         let mut out = Vec::with_capacity(1024);
         if self.peek()? == b']' {
@@ -308,7 +337,7 @@ impl<'a> Scan<'a> {
             self.eat(b',')?;
             let qty = self.decimal()?;
             self.eat(b']')?;
-            out.push([price, qty]);
+            out.push(mk(price, qty));
             match self.peek()? {
                 b',' => self.i += 1,
                 b']' => {
@@ -320,7 +349,9 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn depth(mut self) -> Option<wire::Depth> {
+    /// The update id, time, bids and asks of a depth payload.
+    #[allow(clippy::type_complexity)]
+    fn depth<T>(mut self, mk: fn(Decimal, Decimal) -> T) -> Option<(Option<u64>, Option<i64>, Vec<T>, Vec<T>)> {
         self.eat(b'{')?;
         let (mut seq, mut ts, mut bids, mut asks, mut e) = (None, None, None, None, false);
         if self.peek()? != b'}' {
@@ -341,8 +372,8 @@ impl<'a> Scan<'a> {
                         self.integer()?;
                         e = true;
                     }
-                    b"bids" if bids.is_none() => bids = Some(self.levels()?),
-                    b"asks" if asks.is_none() => asks = Some(self.levels()?),
+                    b"bids" if bids.is_none() => bids = Some(self.levels(mk)?),
+                    b"asks" if asks.is_none() => asks = Some(self.levels(mk)?),
                     _ => return None,
                 }
                 match self.peek()? {
@@ -357,12 +388,7 @@ impl<'a> Scan<'a> {
         if self.i != self.b.len() {
             return None;
         }
-        Some(wire::Depth {
-            last_update_id: seq,
-            bids: bids?,
-            asks: asks?,
-            transaction_time: ts,
-        })
+        Some((seq, ts, bids?, asks?))
     }
 }
 
@@ -892,6 +918,10 @@ mod tests {
             }
             let via = depth("x", b);
             assert_eq!(format!("{via:?}"), format!("{:?}", decode::<wire::Depth>("x", b)));
+            let btc = Symbol::spot("BTC", "USDT").unwrap();
+            let book = order_book_of(&btc, "x", b);
+            let want = decode::<wire::Depth>("x", b).map(|d| order_book(btc.clone(), &d));
+            assert_eq!(format!("{book:?}"), format!("{want:?}"));
         }
     }
 
