@@ -167,8 +167,7 @@ fn roomy_scopes() {
 
 /// The crate's decode and normalise of a depth body (what the client does with it).
 fn parse_depth(symbol: &exch_core::Symbol, body: &[u8]) -> exch_core::Result<exch_core::OrderBook> {
-    let d: exch_binance::wire::Depth = exch_binance::parse::depth("GET /api/v3/depth", body)?;
-    Ok(exch_binance::parse::order_book(symbol.clone(), &d))
+    exch_binance::parse::order_book_of(symbol, "GET /api/v3/depth", body)
 }
 
 /// Runs both comparisons against a fresh loopback server.

@@ -495,6 +495,8 @@ mod tests {
             // The crate's real decoder (the client's) gives the same book.
             let real = parse::order_book(btc.clone(), &parse::depth("x", b).unwrap());
             assert_eq!(format!("{real:?}"), format!("{want:?}"));
+            let real = parse::order_book_of(&btc, "x", b).unwrap();
+            assert_eq!(format!("{real:?}"), format!("{want:?}"));
         }
         let mut trade_payloads = vec![crate::payload::read("binance", "trades.json").unwrap()];
         trade_payloads.push(std::fs::read(crate::payload::dir().join("../binance/spot/agg_trades.json")).unwrap());
@@ -581,6 +583,8 @@ mod tests {
             let got = order_book(btc.clone(), bad).unwrap_err();
             assert_eq!(got.kind(), want.kind());
             let real = parse::depth("GET /api/v3/depth", bad).unwrap_err();
+            assert_eq!(real.to_string(), want.to_string());
+            let real = parse::order_book_of(&btc, "GET /api/v3/depth", bad).unwrap_err();
             assert_eq!(real.to_string(), want.to_string());
         }
         assert!(trades(&btc, b"{}").is_err());

@@ -6,7 +6,7 @@
 //!
 //! | name | exch | CCXT |
 //! |---|---|---|
-//! | `binance.order_book` | `parse::depth` (the client's decoder) + `parse::order_book` | `json` decode + `parse_order_book` |
+//! | `binance.order_book` | `parse::order_book_of` (the client's decoder: one-pass scan, else decode `Depth` + `parse::order_book`) | `json` decode + `parse_order_book` |
 //! | `binance.trades` | `parse::public_trades` (the client's decoder) + `parse::trades` | `json` decode + `parse_trades` |
 //! | `binance.ticker` | decode `Ticker24h` + `parse::ticker` | `json` decode + `parse_ticker` |
 //! | `binance.order` | decode `OrderResp` + symbol lookup + `parse::order` | `json` decode + `parse_order` |
@@ -114,8 +114,7 @@ impl BinanceFixture {
 
 /// Decodes and normalises the 1000-level book; the number of levels.
 pub fn binance_order_book(f: &BinanceFixture) -> exch_core::Result<usize> {
-    let d: wire::Depth = parse::depth("GET /api/v3/depth", &f.payloads.depth)?;
-    let book = parse::order_book(f.btc.clone(), &d);
+    let book = parse::order_book_of(&f.btc, "GET /api/v3/depth", &f.payloads.depth)?;
     Ok(book.bids.len() + book.asks.len())
 }
 
