@@ -826,12 +826,12 @@ pub fn order_from_wire(
 
 /// One order from swap `data.order` or spot `data` (placement, query, cancel).
 pub fn order(body: &[u8], endpoint: &str, kind: MarketKind, map: &SymbolMap, hint: Option<&Symbol>) -> Result<Order> {
-    let w = match fast::<WireOrder>(body) {
+    let w = match fast::<wire::MapOnly<WireOrder>>(body) {
         // Spot: `data` is the order.
-        Some(w) if !w.order_key => w,
+        Some(wire::MapOnly(w)) if !w.order_key => w,
         // Swap: `data.order`.
-        _ => match fast::<wire::WireOrderData>(body) {
-            Some(d) => d.order,
+        _ => match fast::<wire::MapOnly<wire::WireOrderData>>(body) {
+            Some(wire::MapOnly(d)) => d.order,
             None => {
                 let mut data = envelope(body, endpoint)?;
                 if let Some(inner) = data.get_mut("order") {
@@ -1171,6 +1171,25 @@ mod tests {
         same::<wire::WireTicker>(body);
         same::<WireOrder>(body);
         same::<wire::WireOrderData>(body);
+        // `order` as a whole against the general path (`data.order` or `data`).
+        let general = envelope(body, "x").and_then(|mut d| {
+            if let Some(inner) = d.get_mut("order") {
+                d = inner.take();
+            }
+            typed::<WireOrder>(d, body, "x")
+        });
+        let one_pass = match fast::<wire::MapOnly<WireOrder>>(body) {
+            Some(wire::MapOnly(w)) if !w.order_key => Some(w),
+            _ => fast::<wire::MapOnly<wire::WireOrderData>>(body).map(|d| d.0.order),
+        };
+        if let Some(w) = one_pass {
+            assert_eq!(
+                format!("{w:?}"),
+                format!("{:?}", general.unwrap()),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
         same::<wire::SpotBalances>(body);
         same::<Vec<wire::WirePosition>>(body);
         same::<Vec<wire::WireIncome>>(body);
@@ -1251,6 +1270,9 @@ mod tests {
             r#"{"code":0,"msg":"","data":{"order":{"symbol":"BTC-USDT","orderId":1736011869418901234,"side":"BUY","type":"LIMIT","origQty":"0.0010","price":30000.10,"status":"NEW","time":"1700000000000"}}}"#,
             r#"{"code":"0","data":{"bids":[["1.50","2"],[1.5,2.000,"x"]],"asks":[],"T":1700000000000}}"#,
             r#"{"code":0,"data":null}"#,
+            r#"{"code":0,"data":[{"order":{"orderId":1,"symbol":"BTC-USDT"}}]}"#,
+            r#"{"code":0,"data":{"order":null,"orderId":5}}"#,
+            r#"{"code":0,"data":{"order":{"orderId":"7"},"orderId":5}}"#,
             r#"{"code":0,"data":{"bids":[["1.50"]]}}"#,
             r#"{"code":80016,"msg":"order does not exist","data":{}}"#,
         ] {

@@ -382,6 +382,27 @@ pub struct Reply<T> {
     pub data: Option<T>,
 }
 
+/// A `T` read only from a JSON object (serde's derived structs also take a list of their
+/// fields in order; the one-pass order decode must not, to agree with the general path).
+#[derive(Debug, Clone)]
+pub struct MapOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for MapOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = MapOnly<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MapOnly<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(MapOnly)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
 /// `data` that is either one object or a list of them (BingX tickers), decoded in one pass.
 #[derive(Debug, Clone)]
 pub struct OneOrMany<T>(pub Vec<T>);
