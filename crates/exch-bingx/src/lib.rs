@@ -127,7 +127,9 @@ impl VenueHooks for BingxHooks {
         if (200..300).contains(&status) {
             // Business errors come in a 200 envelope; an undecodable body is left to the parser
             // (which reports `Decode` with an excerpt).
-            return parse::envelope(body, endpoint)
+            // `ack` reads only the code (the data is skipped, not built): the body is decoded
+            // once, by the parser.
+            return parse::ack(body, endpoint)
                 .err()
                 .filter(|e| e.kind() != ErrorKind::Decode);
         }
