@@ -1,8 +1,10 @@
 //! OKX V5 JSON types, as the venue sends them.
 //!
 //! Every number is a string on the wire and empty strings stand for "none", so the wire types
-//! keep strings and [`crate::parse`] turns them into decimals. Unknown fields are ignored
-//! (no `deny_unknown_fields`); absent fields default to empty.
+//! keep strings and [`crate::parse`] turns them into decimals; book levels, the one bulky
+//! list, are read as [`DecimalText`] pairs while decoding instead (no string per cell; text
+//! that is not a decimal is kept for the parse's error). Unknown fields are ignored (no
+//! `deny_unknown_fields`); absent fields default to empty.
 
 use std::fmt;
 
@@ -185,6 +187,7 @@ impl<'de> Deserialize<'de> for DecimalText {
     }
 }
 
+/// A decimal serializes as its text (`1e-5` as read comes back as `0.00001`).
 impl Serialize for DecimalText {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
