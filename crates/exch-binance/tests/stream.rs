@@ -14,17 +14,16 @@ use std::time::Duration;
 use exch_binance::stream::{BinanceStreams, Route, FUTURES_MARKET_PATH, FUTURES_PUBLIC_PATH, SPOT_PATH};
 use exch_binance::{sim, Api, Binance};
 use exch_core::stream::{
-    BookError, BookMessage, BookSync, ConnectionState, Heartbeat, Inbound, MarketStream, SequenceRule, StreamConfig,
-    StreamEvent, StreamProtocol, Subscription,
+    BookError, BookMessage, BookSync, ConnectionState, Heartbeat, Inbound, SequenceRule, StreamConfig, StreamEvent,
+    StreamProtocol, Subscription,
 };
 use exch_core::{Credentials, ErrorKind, Exchange, Interval, Level, OrderBook, OrderRequest, Result, Side, Symbol};
+use exch_testkit::stream_harness::{self, is_reconnecting, is_resynced, is_resyncing, within, Events};
 use exch_testkit::{ApiKey, SimHandle, SimServer, WsSession};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(10);
 
 fn btc() -> Symbol {
     "BTC/USDT".parse().unwrap()
@@ -51,88 +50,14 @@ async fn setup(name: &str) -> (SimServer, Binance) {
 
 /// Fast reconnects without jitter; a REST snapshot 20 ms after connecting when no diff came.
 fn fast() -> StreamConfig {
-    let mut c = StreamConfig::new()
-        .backoff(Duration::from_millis(5), Duration::from_millis(50))
-        .jitter(false);
+    let mut c = stream_harness::fast();
     c.rest_snapshot_after = Duration::from_millis(20);
     c
 }
 
-/// Reads a stream, keeping every event it saw.
-struct Events {
-    stream: MarketStream,
-    seen: Vec<StreamEvent>,
-}
-
-impl Events {
-    async fn start(client: &Binance, subs: Vec<Subscription>) -> Self {
-        Events {
-            stream: client.stream(subs, fast()).await.expect("subscribe"),
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for the next event matching `pred` and returns its index in `seen`.
-    async fn until(&mut self, what: &str, mut pred: impl FnMut(&StreamEvent) -> bool) -> usize {
-        let fut = async {
-            loop {
-                let ev = self.stream.next().await.expect("the stream ended");
-                let hit = pred(&ev);
-                self.seen.push(ev);
-                if hit {
-                    return self.seen.len() - 1;
-                }
-            }
-        };
-        match tokio::time::timeout(WAIT, fut).await {
-            Ok(i) => i,
-            Err(_) => panic!("no {what} within {WAIT:?}; saw {:#?}", self.seen),
-        }
-    }
-
-    fn count(&self, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-        self.seen.iter().filter(|e| pred(e)).count()
-    }
-
-    async fn snapshot(&mut self) -> OrderBook {
-        let i = self
-            .until("book snapshot", |e| matches!(e, StreamEvent::BookSnapshot(_)))
-            .await;
-        match &self.seen[i] {
-            StreamEvent::BookSnapshot(b) => b.clone(),
-            _ => unreachable!(),
-        }
-    }
-
-    async fn update(&mut self) -> exch_core::stream::BookUpdate {
-        let i = self
-            .until("book update", |e| matches!(e, StreamEvent::BookUpdate(_)))
-            .await;
-        match &self.seen[i] {
-            StreamEvent::BookUpdate(u) => u.clone(),
-            _ => unreachable!(),
-        }
-    }
-
-    fn errors(&self) -> Vec<String> {
-        self.seen
-            .iter()
-            .filter_map(|e| match e {
-                StreamEvent::Error(e) => Some(e.to_string()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn is_reconnecting(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-}
-
-async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
+/// Subscribes `client` to `subs`.
+async fn events(client: &Binance, subs: Vec<Subscription>) -> Events {
+    Events::new(client.stream(subs, fast()).await.expect("subscribe"))
 }
 
 /// The first session from number `from` on that connected to `path`, once subscribed to
@@ -177,7 +102,7 @@ async fn spot_ticker_trades_book_and_candles() {
         Subscription::book(btc()),
         Subscription::candles(btc(), Interval::M1),
     ];
-    let mut ev = Events::start(&client, subs).await;
+    let mut ev = events(&client, subs).await;
     let session = subscribed(&server, 0, SPOT_PATH, "btcusdt@depth@100ms").await;
     // One spot connection on the combined endpoint, one SUBSCRIBE with every stream.
     assert_eq!(
@@ -283,7 +208,7 @@ async fn futures_streams_are_routed_to_public_and_market_paths() {
         Subscription::book(perp()),
         Subscription::candles(perp(), Interval::H1),
     ];
-    let mut ev = Events::start(&client, subs).await;
+    let mut ev = events(&client, subs).await;
     let public = subscribed(&server, 0, FUTURES_PUBLIC_PATH, "btcusdt@depth@100ms").await;
     let market = subscribed(&server, 0, FUTURES_MARKET_PATH, "btcusdt@aggTrade").await;
     // Books on /public, everything else on /market: each path got only its own streams.
@@ -426,7 +351,7 @@ async fn a_market_stream_on_the_public_path_silently_delivers_nothing() {
 #[tokio::test]
 async fn spot_gap_resyncs_the_book_from_a_fresh_rest_snapshot() {
     let (server, client) = setup("spot_gap").await;
-    let mut ev = Events::start(&client, vec![Subscription::book(btc()), Subscription::ticker(btc())]).await;
+    let mut ev = events(&client, vec![Subscription::book(btc()), Subscription::ticker(btc())]).await;
     subscribed(&server, 0, SPOT_PATH, "btcusdt@depth@100ms").await;
     assert_eq!(ev.snapshot().await.sequence, Some(1));
     let asks = || vec![lv(dec!(30000.01), dec!(0.5)), lv(dec!(30001), dec!(2))];
@@ -438,11 +363,7 @@ async fn spot_gap_resyncs_the_book_from_a_fresh_rest_snapshot() {
         .state()
         .set_book(&btc(), vec![lv(dec!(29999.5), dec!(7))], asks());
     sim::publish_depth(server.handle(), &btc(), vec![lv(dec!(29999.5), dec!(8))], asks());
-    let i = ev
-        .until("resyncing", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-        })
-        .await;
+    let i = ev.until("resyncing", is_resyncing).await;
     let StreamEvent::State(ConnectionState::Resyncing { symbol, reason }) = &ev.seen[i] else {
         unreachable!()
     };
@@ -459,10 +380,7 @@ async fn spot_gap_resyncs_the_book_from_a_fresh_rest_snapshot() {
     let snap = ev.snapshot().await;
     assert_eq!(snap.sequence, Some(4));
     assert_eq!(snap.bids, vec![lv(dec!(29999.5), dec!(8))]);
-    ev.until("resynced", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-    })
-    .await;
+    ev.until("resynced", is_resynced).await;
     assert_eq!(server.handle().log().count("GET", "/api/v3/depth"), 2);
     // Diffs apply again on the rebuilt book; the connection never dropped.
     sim::publish_depth(server.handle(), &btc(), vec![lv(dec!(29999.5), dec!(9))], asks());
@@ -476,7 +394,7 @@ async fn spot_gap_resyncs_the_book_from_a_fresh_rest_snapshot() {
 #[tokio::test]
 async fn futures_pu_mismatch_resyncs_the_book_from_a_fresh_rest_snapshot() {
     let (server, client) = setup("futures_gap").await;
-    let mut ev = Events::start(&client, vec![Subscription::book(perp()), Subscription::trades(perp())]).await;
+    let mut ev = events(&client, vec![Subscription::book(perp()), Subscription::trades(perp())]).await;
     subscribed(&server, 0, FUTURES_PUBLIC_PATH, "btcusdt@depth@100ms").await;
     subscribed(&server, 0, FUTURES_MARKET_PATH, "btcusdt@aggTrade").await;
     ev.snapshot().await;
@@ -488,11 +406,7 @@ async fn futures_pu_mismatch_resyncs_the_book_from_a_fresh_rest_snapshot() {
         .state()
         .set_book(&perp(), vec![lv(dec!(29999.8), dec!(1))], asks());
     sim::publish_depth(server.handle(), &perp(), vec![lv(dec!(29999.8), dec!(3))], asks());
-    let i = ev
-        .until("resyncing", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-        })
-        .await;
+    let i = ev.until("resyncing", is_resyncing).await;
     let StreamEvent::State(ConnectionState::Resyncing { reason, .. }) = &ev.seen[i] else {
         unreachable!()
     };
@@ -509,10 +423,7 @@ async fn futures_pu_mismatch_resyncs_the_book_from_a_fresh_rest_snapshot() {
     let snap = ev.snapshot().await;
     assert_eq!(snap.sequence, Some(sim::futures_snapshot_id(4)));
     assert_eq!(snap.bids, vec![lv(dec!(29999.8), dec!(3))]);
-    ev.until("resynced", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-    })
-    .await;
+    ev.until("resynced", is_resynced).await;
     assert_eq!(server.handle().log().count("GET", "/fapi/v1/depth"), 2);
     sim::publish_depth(server.handle(), &perp(), vec![lv(dec!(29999.8), dec!(5))], asks());
     let u = ev.update().await;
@@ -524,7 +435,7 @@ async fn futures_pu_mismatch_resyncs_the_book_from_a_fresh_rest_snapshot() {
 #[tokio::test]
 async fn a_dropped_connection_reconnects_resubscribes_and_rebuilds_the_book() {
     let (server, client) = setup("reconnect").await;
-    let mut ev = Events::start(&client, vec![Subscription::book(btc()), Subscription::trades(btc())]).await;
+    let mut ev = events(&client, vec![Subscription::book(btc()), Subscription::trades(btc())]).await;
     let first = subscribed(&server, 0, SPOT_PATH, "btcusdt@depth@100ms").await;
     ev.snapshot().await;
     let asks = || vec![lv(dec!(30000.01), dec!(0.5)), lv(dec!(30001), dec!(2))];
@@ -546,10 +457,7 @@ async fn a_dropped_connection_reconnects_resubscribes_and_rebuilds_the_book() {
     let snap = ev.snapshot().await;
     assert_eq!(snap.bids, vec![lv(dec!(29999.99), dec!(6)), lv(dec!(29998), dec!(1))]);
     same_levels(&snap, &sim_book(&server, &btc()));
-    ev.until("resynced", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-    })
-    .await;
+    ev.until("resynced", is_resynced).await;
     sim::publish_depth(
         server.handle(),
         &btc(),
@@ -566,7 +474,7 @@ async fn a_dropped_connection_reconnects_resubscribes_and_rebuilds_the_book() {
 #[tokio::test]
 async fn server_shutdown_reconnects_at_once() {
     let (server, client) = setup("shutdown").await;
-    let mut ev = Events::start(&client, vec![Subscription::ticker(perp())]).await;
+    let mut ev = events(&client, vec![Subscription::ticker(perp())]).await;
     let first = subscribed(&server, 0, FUTURES_MARKET_PATH, "btcusdt@ticker").await;
     assert_eq!(sim::ws_server_shutdown(server.handle(), Api::Futures), 1);
     ev.until("reconnecting", is_reconnecting).await;
@@ -580,7 +488,7 @@ async fn server_shutdown_reconnects_at_once() {
 #[tokio::test]
 async fn a_malformed_frame_is_an_error_event_and_the_stream_goes_on() {
     let (server, client) = setup("malformed").await;
-    let mut ev = Events::start(&client, vec![Subscription::trades(btc()), Subscription::ticker(btc())]).await;
+    let mut ev = events(&client, vec![Subscription::trades(btc()), Subscription::ticker(btc())]).await;
     subscribed(&server, 0, SPOT_PATH, "btcusdt@trade").await;
     sim::ws_send_text(server.handle(), Api::Spot, "{\"stream\":\"btcusdt@trade\",\"data\":");
     let bad_price = json!({"e": "trade", "E": 1, "s": "BTCUSDT", "t": 7, "p": "abc", "q": "1", "T": 1, "m": true});
@@ -603,7 +511,7 @@ async fn a_malformed_frame_is_an_error_event_and_the_stream_goes_on() {
 async fn server_pings_are_answered_with_pongs() {
     let (server, client) = setup("pings").await;
     server.ws().set_ping_interval(Some(Duration::from_millis(5)));
-    let _ev = Events::start(&client, vec![Subscription::ticker(btc())]).await;
+    let _ev = events(&client, vec![Subscription::ticker(btc())]).await;
     let session = subscribed(&server, 0, SPOT_PATH, "btcusdt@ticker").await;
     within("three pongs", session.wait_until(|s| s.pongs() >= 3)).await;
     assert!(!session.is_closed());

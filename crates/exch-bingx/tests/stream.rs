@@ -116,17 +116,17 @@ mod live {
 
     use exch_bingx::sim::{self, BingxSim};
     use exch_bingx::Bingx;
-    use exch_core::stream::{
-        BookError, Channel, ConnectionState, MarketStream, StreamConfig, StreamEvent, Subscription,
-    };
+    use exch_core::stream::{BookError, Channel, ConnectionState, StreamEvent, Subscription};
     use exch_core::{ClientConfig, Environment, ErrorKind, Interval, Level, LimiterRegistry, MarketKind, Side, Symbol};
+    use exch_testkit::stream_harness::{
+        fast, is_reconnecting, is_resynced, is_resyncing, is_snapshot, is_update, within, Events,
+    };
     use exch_testkit::{SimServer, VenueSim, WsFrame, WsSession};
     use futures::StreamExt;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
     use serde_json::{json, Value};
 
-    const WAIT: Duration = Duration::from_secs(10);
     const SWAP: MarketKind = MarketKind::LinearPerpetual;
     const SPOT: MarketKind = MarketKind::Spot;
 
@@ -149,71 +149,9 @@ mod live {
         (server, client)
     }
 
-    fn fast() -> StreamConfig {
-        StreamConfig::new()
-            .backoff(Duration::from_millis(5), Duration::from_millis(50))
-            .jitter(false)
-    }
-
-    /// Reads a stream, keeping every event it saw.
-    struct Events {
-        stream: MarketStream,
-        seen: Vec<StreamEvent>,
-    }
-
-    impl Events {
-        async fn start(bx: &Bingx, subs: Vec<Subscription>) -> Self {
-            Events {
-                stream: bx.stream(subs, fast()).await.expect("stream"),
-                seen: Vec::new(),
-            }
-        }
-
-        /// Waits for the next event matching `pred` and returns its index in `seen`.
-        async fn until(&mut self, what: &str, mut pred: impl FnMut(&StreamEvent) -> bool) -> usize {
-            let fut = async {
-                loop {
-                    let ev = self.stream.next().await.expect("the stream ended");
-                    let hit = pred(&ev);
-                    self.seen.push(ev);
-                    if hit {
-                        return self.seen.len() - 1;
-                    }
-                }
-            };
-            match tokio::time::timeout(WAIT, fut).await {
-                Ok(i) => i,
-                Err(_) => panic!("no {what} within {WAIT:?}; saw {:#?}", self.seen),
-            }
-        }
-
-        fn count(&self, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-            self.seen.iter().filter(|e| pred(e)).count()
-        }
-
-        fn errors(&self) -> Vec<&exch_core::Error> {
-            self.seen
-                .iter()
-                .filter_map(|e| match e {
-                    StreamEvent::Error(e) => Some(e),
-                    _ => None,
-                })
-                .collect()
-        }
-    }
-
-    fn is_snapshot(e: &StreamEvent) -> bool {
-        matches!(e, StreamEvent::BookSnapshot(_))
-    }
-
-    fn is_update(e: &StreamEvent) -> bool {
-        matches!(e, StreamEvent::BookUpdate(_))
-    }
-
-    async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-        tokio::time::timeout(WAIT, fut)
-            .await
-            .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
+    /// Subscribes `bx` to `subs`.
+    async fn events(bx: &Bingx, subs: Vec<Subscription>) -> Events {
+        Events::new(bx.stream(subs, fast()).await.expect("stream"))
     }
 
     /// The client's requests on `session` as JSON (heartbeat answers included).
@@ -258,7 +196,7 @@ mod live {
     #[tokio::test]
     async fn swap_ticker_trades_book_and_candles_decode_into_typed_events() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(
+        let mut ev = events(
             &bx,
             vec![
                 Subscription::ticker(perp()),
@@ -393,7 +331,7 @@ mod live {
     #[tokio::test]
     async fn spot_frames_partial_book_snapshots_and_spot_kline_codes() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(
+        let mut ev = events(
             &bx,
             vec![
                 Subscription::ticker(spot()),
@@ -505,7 +443,7 @@ mod live {
     #[tokio::test]
     async fn spot_and_swap_of_the_same_native_symbol_stay_apart() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(&bx, vec![Subscription::trades(spot()), Subscription::trades(perp())]).await;
+        let mut ev = events(&bx, vec![Subscription::trades(spot()), Subscription::trades(perp())]).await;
         let (a, b) = (server.ws().session(0).await, server.ws().session(1).await);
         within("spot subscribed", a.wait_subscribed("BTC-USDT@trade")).await;
         within("swap subscribed", b.wait_subscribed("BTC-USDT@trade")).await;
@@ -540,7 +478,7 @@ mod live {
     #[tokio::test]
     async fn a_lost_update_resyncs_the_book_by_resubscribing() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(&bx, vec![Subscription::book(perp())]).await;
+        let mut ev = events(&bx, vec![Subscription::book(perp())]).await;
         let s = server.ws().session(0).await;
         within("book subscribed", s.wait_subscribed("BTC-USDT@incrDepth")).await;
         ev.until("snapshot", is_snapshot).await;
@@ -550,11 +488,7 @@ mod live {
         let lost = sim::depth_update(&server, &perp(), &[], &[lv(dec!(30001), dec!(0))]);
         assert!(lost.is_some());
         publish_update(&server, &perp(), &[lv(dec!(29997), dec!(1))], &[]);
-        let i = ev
-            .until("resyncing", |e| {
-                matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-            })
-            .await;
+        let i = ev.until("resyncing", is_resyncing).await;
         let StreamEvent::State(ConnectionState::Resyncing { symbol, reason }) = &ev.seen[i] else {
             unreachable!()
         };
@@ -586,10 +520,7 @@ mod live {
             "the lost update is in the new book"
         );
         assert_eq!(b.asks, vec![lv(dec!(30002), dec!(2))]);
-        ev.until("resynced", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-        })
-        .await;
+        ev.until("resynced", is_resynced).await;
         publish_update(&server, &perp(), &[], &[lv(dec!(30002), dec!(5))]);
         let i = ev.until("update after the resync", is_update).await;
         let StreamEvent::BookUpdate(u) = &ev.seen[i] else {
@@ -604,7 +535,7 @@ mod live {
     #[tokio::test]
     async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(&bx, vec![Subscription::book(perp()), Subscription::trades(perp())]).await;
+        let mut ev = events(&bx, vec![Subscription::book(perp()), Subscription::trades(perp())]).await;
         let s0 = server.ws().session(0).await;
         within("book subscribed", s0.wait_subscribed("BTC-USDT@incrDepth")).await;
         ev.until("snapshot", is_snapshot).await;
@@ -612,11 +543,7 @@ mod live {
         ev.until("update", is_update).await;
 
         s0.disconnect();
-        let i = ev
-            .until("reconnecting", |e| {
-                matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-            })
-            .await;
+        let i = ev.until("reconnecting", is_reconnecting).await;
         let StreamEvent::State(ConnectionState::Reconnecting { attempt, delay }) = &ev.seen[i] else {
             unreachable!()
         };
@@ -642,10 +569,7 @@ mod live {
             vec![lv(dec!(29999), dec!(7)), lv(dec!(29998), dec!(2))],
             "the update is kept once"
         );
-        ev.until("resynced", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-        })
-        .await;
+        ev.until("resynced", is_resynced).await;
         publish_update(&server, &perp(), &[lv(dec!(29998), dec!(0))], &[]);
         let i = ev.until("update after reconnect", is_update).await;
         let StreamEvent::BookUpdate(u) = &ev.seen[i] else {
@@ -665,7 +589,7 @@ mod live {
     #[tokio::test]
     async fn gzip_frames_and_both_heartbeats() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(&bx, vec![Subscription::trades(perp()), Subscription::trades(spot())]).await;
+        let mut ev = events(&bx, vec![Subscription::trades(perp()), Subscription::trades(spot())]).await;
         let sessions = [server.ws().session(0).await, server.ws().session(1).await];
         let swap = sessions.iter().find(|s| s.path() == "/swap-market").unwrap().clone();
         let spot_s = sessions.iter().find(|s| s.path() == "/market").unwrap().clone();
@@ -756,7 +680,7 @@ mod live {
     #[tokio::test]
     async fn malformed_frames_become_error_events_and_the_stream_goes_on() {
         let (server, bx) = start().await;
-        let mut ev = Events::start(&bx, vec![Subscription::trades(perp())]).await;
+        let mut ev = events(&bx, vec![Subscription::trades(perp())]).await;
         let s = server.ws().session(0).await;
         within("subscribed", s.wait_subscribed("BTC-USDT@trade")).await;
         // Not gzip at all.

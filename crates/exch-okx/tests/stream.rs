@@ -9,18 +9,19 @@
 use std::time::Duration;
 
 use exch_core::stream::{
-    crc32_interleaved_levels, subscribe, BookError, ConnectionState, Heartbeat, MarketStream, StreamConfig,
-    StreamEvent, Subscription,
+    crc32_interleaved_levels, subscribe, BookError, ConnectionState, Heartbeat, StreamConfig, StreamEvent, Subscription,
 };
-use exch_core::{Decimal, Error, ErrorKind, Interval, Level, Side, Symbol};
+use exch_core::{Decimal, ErrorKind, Interval, Level, Side, Symbol};
 use exch_okx::sim::{self, ws_topic};
 use exch_okx::Okx;
+use exch_testkit::stream_harness::{
+    fast, is_reconnecting, is_resynced, is_resyncing, is_snapshot, is_trade, is_update, received_json, within, Events,
+};
 use exch_testkit::{SimServer, WsFrame, WsSession};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-const WAIT: Duration = Duration::from_secs(10);
 const C1: i64 = -1_881_014_294;
 const C2: i64 = 831_078_360;
 
@@ -51,12 +52,6 @@ async fn start() -> SimServer {
 
 fn client(server: &SimServer) -> Okx {
     Okx::new(server.client_config().timeout(Duration::from_secs(2))).unwrap()
-}
-
-fn fast() -> StreamConfig {
-    StreamConfig::new()
-        .backoff(Duration::from_millis(5), Duration::from_millis(50))
-        .jitter(false)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,95 +118,9 @@ fn c2_levels() -> (Vec<Level>, Vec<Level>) {
 // ---------------------------------------------------------------------------------------------
 // Harness.
 
-struct Events {
-    stream: MarketStream,
-    seen: Vec<StreamEvent>,
-}
-
-impl Events {
-    async fn start(okx: &Okx, subs: Vec<Subscription>, cfg: StreamConfig) -> Self {
-        Events {
-            stream: okx.stream(subs, cfg).await.expect("stream"),
-            seen: Vec::new(),
-        }
-    }
-
-    async fn until(&mut self, what: &str, mut pred: impl FnMut(&StreamEvent) -> bool) -> usize {
-        let fut = async {
-            loop {
-                let ev = self.stream.next().await.expect("the stream ended");
-                let hit = pred(&ev);
-                self.seen.push(ev);
-                if hit {
-                    return self.seen.len() - 1;
-                }
-            }
-        };
-        match tokio::time::timeout(WAIT, fut).await {
-            Ok(i) => i,
-            Err(_) => panic!("no {what} within {WAIT:?}; saw {:#?}", self.seen),
-        }
-    }
-
-    async fn any(&mut self, what: &str, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-        match self.seen.iter().position(&pred) {
-            Some(i) => i,
-            None => self.until(what, pred).await,
-        }
-    }
-
-    fn count(&self, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-        self.seen.iter().filter(|e| pred(e)).count()
-    }
-
-    fn errors(&self) -> Vec<&Error> {
-        self.seen
-            .iter()
-            .filter_map(|e| match e {
-                StreamEvent::Error(e) => Some(e),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn is_snapshot(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::BookSnapshot(_))
-}
-
-fn is_update(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::BookUpdate(_))
-}
-
-fn is_resynced(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-}
-
-fn is_resyncing(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-}
-
-fn is_reconnecting(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-}
-
-fn is_trade(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::Trade(_))
-}
-
-async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
-}
-
-async fn received(session: &WsSession, n: usize) -> Vec<Value> {
-    within(&format!("{n} client messages"), session.wait_received(n)).await;
-    session
-        .received()
-        .iter()
-        .map(|m| serde_json::from_str(m).unwrap_or(Value::String(m.clone())))
-        .collect()
+/// Subscribes `okx` to `subs`.
+async fn events(okx: &Okx, subs: Vec<Subscription>, cfg: StreamConfig) -> Events {
+    Events::new(okx.stream(subs, cfg).await.expect("stream"))
 }
 
 /// The `n`-th session (0-based) opened on `path`.
@@ -270,7 +179,7 @@ async fn normal_flow_ticker_trades_book_and_candles() {
         Subscription::book(btc()),
         Subscription::candles(btc(), Interval::D1),
     ];
-    let mut ev = Events::start(&okx, subs, fast()).await;
+    let mut ev = events(&okx, subs, fast()).await;
 
     let i = ev.any("ticker", |e| matches!(e, StreamEvent::Ticker(_))).await;
     let StreamEvent::Ticker(t) = &ev.seen[i] else {
@@ -347,7 +256,7 @@ async fn normal_flow_ticker_trades_book_and_candles() {
     let public = session_on(&server, "/ws/v5/public", 0).await;
     let business = session_on(&server, "/ws/v5/business", 0).await;
     assert_eq!(
-        received(&public, 1).await[0],
+        received_json(&public, 1).await[0],
         json!({"op": "subscribe", "args": [
             {"channel": "tickers", "instId": "BTC-USDT"},
             {"channel": "trades", "instId": "BTC-USDT"},
@@ -355,7 +264,7 @@ async fn normal_flow_ticker_trades_book_and_candles() {
         ]})
     );
     assert_eq!(
-        received(&business, 1).await[0],
+        received_json(&business, 1).await[0],
         json!({"op": "subscribe", "args": [{"channel": "candle1Dutc", "instId": "BTC-USDT"}]})
     );
     assert_eq!(public.received().len(), 1);
@@ -371,7 +280,7 @@ async fn swap_book_trades_and_candles_are_in_base_units() {
         Subscription::book(perp()),
         Subscription::candles(perp(), Interval::M1),
     ];
-    let mut ev = Events::start(&okx, subs, fast()).await;
+    let mut ev = events(&okx, subs, fast()).await;
     let public = session_on(&server, "/ws/v5/public", 0).await;
     within(
         "subscribed",
@@ -430,7 +339,7 @@ async fn swap_book_trades_and_candles_are_in_base_units() {
 async fn sequence_gap_resyncs_that_book_by_resubscribing() {
     let server = start().await;
     let okx = client(&server);
-    let mut ev = Events::start(
+    let mut ev = events(
         &okx,
         vec![Subscription::book(btc()), Subscription::trades(btc())],
         fast(),
@@ -457,7 +366,7 @@ async fn sequence_gap_resyncs_that_book_by_resubscribing() {
         }
     );
     // That one book is unsubscribed and subscribed again, on the same connection.
-    let sent = received(&s, 3).await;
+    let sent = received_json(&s, 3).await;
     let book_arg = json!([{"channel": "books", "instId": "BTC-USDT"}]);
     assert_eq!(sent[1], json!({"op": "unsubscribe", "args": book_arg}));
     assert_eq!(sent[2], json!({"op": "subscribe", "args": book_arg}));
@@ -481,7 +390,7 @@ async fn sequence_gap_resyncs_that_book_by_resubscribing() {
 async fn bad_checksum_resyncs_and_the_fresh_book_verifies() {
     let server = start().await;
     let okx = client(&server);
-    let mut ev = Events::start(&okx, vec![Subscription::book(btc())], fast()).await;
+    let mut ev = events(&okx, vec![Subscription::book(btc())], fast()).await;
     let s = session_on(&server, "/ws/v5/public", 0).await;
     within("subscribed", s.wait_subscribed(&ws_topic("books", "BTC-USDT"))).await;
     s.send(c1_snapshot("BTC-USDT", 1));
@@ -499,7 +408,7 @@ async fn bad_checksum_resyncs_and_the_fresh_book_verifies() {
             computed: C2
         }
     );
-    let sent = received(&s, 3).await;
+    let sent = received_json(&s, 3).await;
     assert_eq!(sent[1]["op"], "unsubscribe");
     assert_eq!(sent[2]["op"], "subscribe");
     s.send(c2_snapshot("BTC-USDT", 5));
@@ -517,7 +426,7 @@ async fn bad_checksum_resyncs_and_the_fresh_book_verifies() {
 async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() {
     let server = start().await;
     let okx = client(&server);
-    let mut ev = Events::start(
+    let mut ev = events(
         &okx,
         vec![Subscription::book(btc()), Subscription::trades(btc())],
         fast(),
@@ -535,7 +444,7 @@ async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() 
     };
     assert_eq!(*attempt, 1);
     let s1 = session_on(&server, "/ws/v5/public", 1).await;
-    let sent = received(&s1, 1).await;
+    let sent = received_json(&s1, 1).await;
     assert_eq!(
         sent[0],
         json!({"op": "subscribe", "args": [
@@ -632,7 +541,7 @@ async fn the_default_heartbeat_is_okx_text_ping_under_30_s() {
 async fn malformed_frames_and_venue_errors_become_error_events_and_the_stream_goes_on() {
     let server = start().await;
     let okx = client(&server);
-    let mut ev = Events::start(&okx, vec![Subscription::trades(btc())], fast()).await;
+    let mut ev = events(&okx, vec![Subscription::trades(btc())], fast()).await;
     let s = session_on(&server, "/ws/v5/public", 0).await;
     within("subscribed", s.wait_subscribed(&ws_topic("trades", "BTC-USDT"))).await;
     s.send(WsFrame::Text(
@@ -664,7 +573,7 @@ async fn malformed_frames_and_venue_errors_become_error_events_and_the_stream_go
 async fn service_upgrade_notice_reconnects_and_resubscribes() {
     let server = start().await;
     let okx = client(&server);
-    let mut ev = Events::start(&okx, vec![Subscription::trades(btc())], fast()).await;
+    let mut ev = events(&okx, vec![Subscription::trades(btc())], fast()).await;
     let s0 = session_on(&server, "/ws/v5/public", 0).await;
     within("subscribed", s0.wait_subscribed(&ws_topic("trades", "BTC-USDT"))).await;
     s0.send(WsFrame::Text(fixture("notice_64008.json")));
@@ -697,7 +606,7 @@ async fn live_books_serve_the_engine_book_with_a_valid_checksum() {
     let server = start().await;
     sim::set_live_books(&server, true);
     let okx = client(&server);
-    let mut ev = Events::start(&okx, vec![Subscription::book(perp())], fast()).await;
+    let mut ev = events(&okx, vec![Subscription::book(perp())], fast()).await;
     let i = ev.until("snapshot", is_snapshot).await;
     let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
         unreachable!()

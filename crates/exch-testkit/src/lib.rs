@@ -100,6 +100,7 @@ pub mod fault;
 pub mod log;
 pub mod server;
 pub mod state;
+pub mod stream_harness;
 pub mod venue;
 pub mod ws;
 

@@ -22,18 +22,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 use exch_core::stream::{
     crc32_interleaved, crc32_interleaved_levels, subscribe, BookError, BookMessage, BookSync, ChecksumFn, Compression,
-    ConnectionState, Heartbeat, Inbound, MarketStream, SequenceRule, StreamConfig, StreamEvent, StreamProtocol,
-    Subscription,
+    ConnectionState, Heartbeat, Inbound, SequenceRule, StreamConfig, StreamEvent, StreamProtocol, Subscription,
 };
 use exch_core::{Error, ErrorKind, Level, Result, Side, Symbol, Ticker, Trade};
+use exch_testkit::stream_harness::{
+    fast, is_connected, is_reconnecting, is_resynced, is_resyncing, is_snapshot, is_update, received, within, Events,
+};
 use exch_testkit::{SimHandle, SimServer, WsFrame, WsProtocol, WsSession};
 use futures::future::BoxFuture;
-use futures::StreamExt;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(10);
 
 fn btc() -> Symbol {
     "BTC/USDT".parse().unwrap()
@@ -346,83 +345,9 @@ fn c2_levels() -> (Vec<Level>, Vec<Level>) {
 // ---------------------------------------------------------------------------------------------
 // Harness.
 
-/// Reads a stream, keeping every event it saw.
-struct Events {
-    stream: MarketStream,
-    seen: Vec<StreamEvent>,
-}
-
-impl Events {
-    fn start(proto: Proto, subs: Vec<Subscription>, cfg: StreamConfig) -> Self {
-        Events {
-            stream: subscribe(Arc::new(proto), subs, cfg).expect("subscribe"),
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for the next event matching `pred` and returns its index in `seen`.
-    async fn until(&mut self, what: &str, mut pred: impl FnMut(&StreamEvent) -> bool) -> usize {
-        let fut = async {
-            loop {
-                let ev = self.stream.next().await.expect("the stream ended");
-                let hit = pred(&ev);
-                self.seen.push(ev);
-                if hit {
-                    return self.seen.len() - 1;
-                }
-            }
-        };
-        match tokio::time::timeout(WAIT, fut).await {
-            Ok(i) => i,
-            Err(_) => panic!("no {what} within {WAIT:?}; saw {:#?}", self.seen),
-        }
-    }
-
-    /// The first event matching `pred`, seen already or waited for.
-    async fn any(&mut self, what: &str, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-        match self.seen.iter().position(&pred) {
-            Some(i) => i,
-            None => self.until(what, pred).await,
-        }
-    }
-
-    fn count(&self, pred: impl Fn(&StreamEvent) -> bool) -> usize {
-        self.seen.iter().filter(|e| pred(e)).count()
-    }
-}
-
-fn is_connected(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Connected { .. }))
-}
-
-fn is_snapshot(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::BookSnapshot(_))
-}
-
-fn is_update(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::BookUpdate(_))
-}
-
-fn is_resynced(e: &StreamEvent) -> bool {
-    matches!(e, StreamEvent::State(ConnectionState::Resynced { .. }))
-}
-
-async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what} did not happen within {WAIT:?}"))
-}
-
-/// Waits until the session holds `n` client messages.
-async fn received(session: &WsSession, n: usize) -> Vec<String> {
-    within(&format!("{n} client messages"), session.wait_received(n)).await;
-    session.received()
-}
-
-fn fast() -> StreamConfig {
-    StreamConfig::new()
-        .backoff(Duration::from_millis(5), Duration::from_millis(50))
-        .jitter(false)
+/// Subscribes `proto` to `subs` through the real driver.
+fn events(proto: Proto, subs: Vec<Subscription>, cfg: StreamConfig) -> Events {
+    Events::new(subscribe(Arc::new(proto), subs, cfg).expect("subscribe"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,7 +362,7 @@ async fn normal_flow_book_trades_and_one_subscribe_frame() {
     v.server
         .ws()
         .on_subscribe("trades.BTCUSDT", vec![WsFrame::Text(trade("28457"))]);
-    let mut ev = Events::start(
+    let mut ev = events(
         Proto::new(&v),
         vec![Subscription::trades(btc()), Subscription::book(btc())],
         fast(),
@@ -483,7 +408,7 @@ async fn normal_flow_book_trades_and_one_subscribe_frame() {
 #[tokio::test]
 async fn sequence_gap_resyncs_that_book_by_resubscribing() {
     let v = venue().await;
-    let mut ev = Events::start(
+    let mut ev = events(
         Proto::new(&v),
         vec![Subscription::book(btc()), Subscription::trades(btc())],
         fast(),
@@ -494,11 +419,7 @@ async fn sequence_gap_resyncs_that_book_by_resubscribing() {
     ev.until("snapshot", is_snapshot).await;
     // seq 11 is missing: prev 11 does not link to 10.
     session.send(c1_to_c2(11, C2));
-    let i = ev
-        .until("resyncing", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-        })
-        .await;
+    let i = ev.until("resyncing", is_resyncing).await;
     let StreamEvent::State(ConnectionState::Resyncing { symbol, reason }) = &ev.seen[i] else {
         unreachable!()
     };
@@ -534,10 +455,7 @@ async fn sequence_gap_resyncs_that_book_by_resubscribing() {
     assert_eq!(b.sequence, Some(40));
     ev.until("resynced", is_resynced).await;
     assert_eq!(v.server.ws().sessions().len(), 1, "the connection stayed up");
-    assert_eq!(
-        ev.count(|e| matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))),
-        0
-    );
+    assert_eq!(ev.count(is_reconnecting), 0);
 }
 
 #[tokio::test]
@@ -548,7 +466,7 @@ async fn gap_resyncs_from_a_rest_snapshot_with_buffered_deltas() {
     proto.rule = SequenceRule::Range;
     proto.checksum = false;
     *v.depth.lock().unwrap() = json!({"lastUpdateId": 100, "bids": [["3366.1", "7"], ["3366", "6"]], "asks": [["3366.8", "9"], ["3368", "8"]]});
-    let mut ev = Events::start(proto, vec![Subscription::book(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::book(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("book.BTCUSDT")).await;
     let delta = |first: u64, last: u64, bids: Value, asks: Value| {
@@ -605,18 +523,14 @@ async fn gap_resyncs_from_a_rest_snapshot_with_buffered_deltas() {
 #[tokio::test]
 async fn bad_checksum_resyncs_and_the_fresh_book_verifies() {
     let v = venue().await;
-    let mut ev = Events::start(Proto::new(&v), vec![Subscription::book(btc())], fast());
+    let mut ev = events(Proto::new(&v), vec![Subscription::book(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("book.BTCUSDT")).await;
     session.send(c1_snapshot(1));
     ev.until("snapshot", is_snapshot).await;
     // The delta links, but the venue's checksum (C1's) does not match the local C2 book.
     session.send(c1_to_c2(1, C1));
-    let i = ev
-        .until("resyncing", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-        })
-        .await;
+    let i = ev.until("resyncing", is_resyncing).await;
     let StreamEvent::State(ConnectionState::Resyncing { reason, .. }) = &ev.seen[i] else {
         unreachable!()
     };
@@ -642,7 +556,7 @@ async fn bad_checksum_resyncs_and_the_fresh_book_verifies() {
 #[tokio::test]
 async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() {
     let v = venue().await;
-    let mut ev = Events::start(
+    let mut ev = events(
         Proto::new(&v),
         vec![Subscription::book(btc()), Subscription::trades(btc())],
         fast(),
@@ -653,11 +567,7 @@ async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() 
     s0.send(c1_to_c2(1, C2));
     ev.until("update", is_update).await;
     s0.disconnect();
-    let i = ev
-        .until("reconnecting", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-        })
-        .await;
+    let i = ev.until("reconnecting", is_reconnecting).await;
     let StreamEvent::State(ConnectionState::Reconnecting { attempt, delay }) = &ev.seen[i] else {
         unreachable!()
     };
@@ -722,7 +632,7 @@ async fn gzip_frames_and_app_level_ping_pong() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.compression = Compression::Gzip;
-    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::trades(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("trades.BTCUSDT")).await;
     session.send(WsFrame::Gzip("Ping".into()));
@@ -744,7 +654,7 @@ async fn raw_deflate_frames_with_auto_detection() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.compression = Compression::Auto;
-    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::trades(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("trades.BTCUSDT")).await;
     session.send(WsFrame::Deflate(trade("1")));
@@ -764,7 +674,7 @@ async fn malformed_frames_become_error_events_and_the_stream_goes_on() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.compression = Compression::Gzip;
-    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::trades(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("trades.BTCUSDT")).await;
     session.send(WsFrame::Text(r#"{"topic":"trades.BTCUSDT","id":"1","px":"#.into()));
@@ -797,13 +707,10 @@ async fn malformed_frames_become_error_events_and_the_stream_goes_on() {
 async fn heartbeat_timeout_reconnects_a_silent_socket() {
     let v = venue().await;
     let cfg = fast().heartbeat_timeout(Duration::from_millis(80));
-    let mut ev = Events::start(Proto::new(&v), vec![Subscription::trades(btc())], cfg);
+    let mut ev = events(Proto::new(&v), vec![Subscription::trades(btc())], cfg);
     let s0 = v.server.ws().session(0).await;
     // The server acks the subscription and then says nothing.
-    ev.until("reconnecting", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-    })
-    .await;
+    ev.until("reconnecting", is_reconnecting).await;
     within("first session closed", s0.wait_closed()).await;
     let s1 = within("second session", v.server.ws().session(1)).await;
     within("resubscribed", s1.wait_subscribed("trades.BTCUSDT")).await;
@@ -817,7 +724,7 @@ async fn client_text_pings_keep_a_quiet_connection_alive() {
     let mut proto = Proto::new(&v);
     // Without the pongs the socket would be declared dead after 250 ms, i.e. after 12 pings.
     proto.heartbeat = Heartbeat::client_text("ping", Duration::from_millis(20), Duration::from_millis(250));
-    let ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let ev = events(proto, vec![Subscription::trades(btc())], fast());
     let s0 = v.server.ws().session(0).await;
     within(
         "fifteen pings",
@@ -835,7 +742,7 @@ async fn stale_watchdog_flags_each_silent_subscription_once() {
     let cfg = fast().stale_after(Duration::from_millis(60));
     let ticker = Subscription::ticker(btc());
     let trades = Subscription::trades(btc());
-    let mut ev = Events::start(Proto::new(&v), vec![ticker.clone(), trades.clone()], cfg);
+    let mut ev = events(Proto::new(&v), vec![ticker.clone(), trades.clone()], cfg);
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("ticker.BTCUSDT")).await;
     session.send(WsFrame::json(
@@ -860,16 +767,13 @@ async fn stale_watchdog_flags_each_silent_subscription_once() {
 #[tokio::test]
 async fn venue_notice_triggers_a_reconnect() {
     let v = venue().await;
-    let mut ev = Events::start(Proto::new(&v), vec![Subscription::trades(btc())], fast());
+    let mut ev = events(Proto::new(&v), vec![Subscription::trades(btc())], fast());
     let s0 = v.server.ws().session(0).await;
     within("subscribed", s0.wait_subscribed("trades.BTCUSDT")).await;
     s0.send(WsFrame::json(
         &json!({"event": "notice", "msg": "service upgrade in 30 s"}),
     ));
-    ev.until("reconnecting", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-    })
-    .await;
+    ev.until("reconnecting", is_reconnecting).await;
     let s1 = within("second session", v.server.ws().session(1)).await;
     within("resubscribed", s1.wait_subscribed("trades.BTCUSDT")).await;
 }
@@ -877,7 +781,7 @@ async fn venue_notice_triggers_a_reconnect() {
 #[tokio::test]
 async fn dropping_the_stream_closes_the_connection() {
     let v = venue().await;
-    let ev = Events::start(Proto::new(&v), vec![Subscription::trades(btc())], fast());
+    let ev = events(Proto::new(&v), vec![Subscription::trades(btc())], fast());
     let s0 = v.server.ws().session(0).await;
     within("subscribed", s0.wait_subscribed("trades.BTCUSDT")).await;
     drop(ev);
@@ -894,13 +798,9 @@ async fn connection_failures_are_reported_and_retried_with_backoff() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.ws_url = format!("ws://127.0.0.1:{port}/ws");
-    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::trades(btc())], fast());
     for (attempt, ms) in [(1, 5), (2, 10), (3, 20)] {
-        let i = ev
-            .until("reconnecting", |e| {
-                matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-            })
-            .await;
+        let i = ev.until("reconnecting", is_reconnecting).await;
         let StreamEvent::State(ConnectionState::Reconnecting { attempt: a, delay }) = &ev.seen[i] else {
             unreachable!()
         };
@@ -941,7 +841,7 @@ async fn a_quiet_rest_synced_book_fetches_its_snapshot_without_waiting_for_delta
     *v.depth.lock().unwrap() = json!({"lastUpdateId": 200, "bids": [["3366.1", "7"]], "asks": [["3366.8", "9"], ["3368", "8"], ["3372", "8"]]});
     let mut cfg = fast();
     cfg.rest_snapshot_after = Duration::from_millis(20);
-    let mut ev = Events::start(proto, vec![Subscription::book(btc())], cfg);
+    let mut ev = events(proto, vec![Subscription::book(btc())], cfg);
     let i = ev.until("snapshot", is_snapshot).await;
     let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
         unreachable!()
@@ -983,7 +883,7 @@ async fn wss_urls_go_through_rustls() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.ws_url = format!("wss://127.0.0.1:{port}/ws");
-    let mut ev = Events::start(proto, vec![Subscription::trades(btc())], fast());
+    let mut ev = events(proto, vec![Subscription::trades(btc())], fast());
     let i = ev.until("error", |e| matches!(e, StreamEvent::Error(_))).await;
     let StreamEvent::Error(e) = &ev.seen[i] else {
         unreachable!()
@@ -992,16 +892,13 @@ async fn wss_urls_go_through_rustls() {
     assert!(e.message().contains("wss://127.0.0.1"), "{e}");
     // rustls read the plain-text reply as a TLS record.
     assert!(e.message().contains("InvalidContentType"), "{e}");
-    ev.until("reconnecting", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-    })
-    .await;
+    ev.until("reconnecting", is_reconnecting).await;
 }
 
 #[tokio::test]
 async fn repeated_gaps_keep_resubscribing_the_book() {
     let v = venue().await;
-    let mut ev = Events::start(Proto::new(&v), vec![Subscription::book(btc())], fast());
+    let mut ev = events(Proto::new(&v), vec![Subscription::book(btc())], fast());
     let session = v.server.ws().session(0).await;
     within("subscribed", session.wait_subscribed("book.BTCUSDT")).await;
     for round in 0..3 {
@@ -1015,10 +912,7 @@ async fn repeated_gaps_keep_resubscribing_the_book() {
         );
     }
     for _ in 0..3 {
-        ev.until("resyncing", |e| {
-            matches!(e, StreamEvent::State(ConnectionState::Resyncing { .. }))
-        })
-        .await;
+        ev.until("resyncing", is_resyncing).await;
     }
     assert_eq!(ev.count(is_update), 0);
 }
@@ -1034,7 +928,7 @@ async fn a_failed_rest_snapshot_is_reported_and_fetched_again() {
     *v.depth.lock().unwrap() = json!({"bids": [], "asks": []});
     let mut cfg = fast();
     cfg.rest_snapshot_after = Duration::from_millis(10);
-    let mut ev = Events::start(proto, vec![Subscription::book(btc())], cfg);
+    let mut ev = events(proto, vec![Subscription::book(btc())], cfg);
     let i = ev.until("error", |e| matches!(e, StreamEvent::Error(_))).await;
     let StreamEvent::Error(e) = &ev.seen[i] else {
         unreachable!()
@@ -1055,7 +949,7 @@ async fn subscriptions_on_different_urls_get_one_connection_each() {
     let v = venue().await;
     let mut proto = Proto::new(&v);
     proto.ticker_url = Some(format!("{}/market", v.server.ws_url()));
-    let mut ev = Events::start(
+    let mut ev = events(
         proto,
         vec![Subscription::trades(btc()), Subscription::ticker(btc())],
         fast(),
@@ -1076,10 +970,7 @@ async fn subscriptions_on_different_urls_get_one_connection_each() {
     ev.any("trade", |e| matches!(e, StreamEvent::Trade(_))).await;
     // Losing one connection leaves the other alone.
     market.disconnect();
-    ev.until("reconnecting", |e| {
-        matches!(e, StreamEvent::State(ConnectionState::Reconnecting { .. }))
-    })
-    .await;
+    ev.until("reconnecting", is_reconnecting).await;
     let again = within("market reconnects", v.server.ws().session(2)).await;
     assert_eq!(again.path(), "/market");
     within("ticker subscribed again", again.wait_subscribed("ticker.BTCUSDT")).await;
