@@ -30,6 +30,7 @@ pub mod order;
 pub mod paginate;
 pub mod precision;
 pub mod retry;
+pub mod scan;
 pub mod sign;
 pub mod stream;
 pub mod symbol;

@@ -1,0 +1,471 @@
+//! A small, venue-neutral JSON byte scanner for the hot reply shapes (order books, trade lists).
+//!
+//! The venue crates decode replies with serde; for the largest replies (a 1000-level book,
+//! 500 trades) a one-pass scan over the bytes that parses decimals in place is several times
+//! faster. [`Scanner`] walks a JSON text left to right: it finds keys at the current object
+//! level ([`Scanner::object`]), reads arrays ([`Scanner::array`]), reads `[[p, q, ...], ...]`
+//! level arrays straight into [`Level`]s ([`Scanner::levels`]) and skips any other value
+//! ([`Scanner::skip_value`]).
+//!
+//! Every method returns `Option`: `None` means "not handled here, use the serde path". The
+//! scanner is deliberately stricter than serde_json: it declines strings with escapes or control
+//! characters, documents nested deeper than [`MAX_DEPTH`], and anything it does not recognise,
+//! so a caller that falls back on `None` gets exactly the serde result (and serde's errors). It
+//! never panics on any input. Callers decline duplicate keys themselves (serde's derived structs
+//! reject them), e.g. with [`once`].
+//!
+//! Decimals are parsed with [`crate::de::plain_decimal`] (no allocation) and otherwise
+//! [`crate::de::parse_decimal`], so values and scales are exactly those of the serde paths that
+//! use [`crate::de::parse_decimal`] on the same text.
+
+use crate::de::{parse_decimal, plain_decimal};
+use crate::{Decimal, Level};
+
+/// The deepest nesting [`Scanner::skip_value`] follows before declining (serde_json stops at 128).
+pub const MAX_DEPTH: usize = 100;
+
+/// Which JSON values a level cell may be (see [`Scanner::levels`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cells {
+    /// Only strings (`["1.5", "2"]`); a number declines.
+    Strings,
+    /// Strings or numbers (`["1.5", 2]`); a number's text is parsed as a string's would be.
+    StringsOrNumbers,
+}
+
+/// How [`Scanner::levels`] reads a `[[p, q, ...], ...]` array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelSpec {
+    /// Accepted cell values (the cells after the first two too).
+    pub cells: Cells,
+    /// Normalize the price ([`Decimal::normalize`]).
+    pub normalize_price: bool,
+    /// Normalize the quantity.
+    pub normalize_qty: bool,
+}
+
+/// Parses a decimal exactly as [`crate::de::parse_decimal`] does, trying the allocation-free
+/// plain form first; normalized when `normalize` is set.
+#[inline]
+pub fn decimal(text: &str, normalize: bool) -> Option<Decimal> {
+    match plain_decimal(text.as_bytes(), normalize) {
+        Some(d) => Some(d),
+        None => {
+            let d = parse_decimal(text)?;
+            Some(if normalize { d.normalize() } else { d })
+        }
+    }
+}
+
+/// Stores `v` in an empty `slot`; `None` when the slot was already filled (a duplicate key).
+#[inline]
+pub fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v);
+    Some(())
+}
+
+/// A cursor over a JSON text. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Scanner<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Scanner { s: text, i: 0 }
+    }
+
+    /// A scanner over `body`, or `None` when it is not UTF-8 (serde rejects such text too).
+    pub fn from_bytes(body: &'a [u8]) -> Option<Self> {
+        std::str::from_utf8(body).ok().map(Scanner::new)
+    }
+
+    /// The byte offset of the cursor.
+    pub fn position(&self) -> usize {
+        self.i
+    }
+
+    #[inline]
+    fn bytes(&self) -> &'a [u8] {
+        self.s.as_bytes()
+    }
+
+    /// Skips JSON whitespace (space, tab, line feed, carriage return).
+    #[inline]
+    pub fn ws(&mut self) {
+        let b = self.bytes();
+        while let Some(c) = b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    #[inline]
+    pub fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.bytes().get(self.i).copied()
+    }
+
+    /// Consumes `c` after whitespace, or `None`.
+    #[inline]
+    pub fn eat(&mut self, c: u8) -> Option<()> {
+        if self.peek()? == c {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// `Some` when only whitespace remains (serde rejects trailing characters).
+    pub fn end(&mut self) -> Option<()> {
+        self.ws();
+        (self.i == self.s.len()).then_some(())
+    }
+
+    /// A string without escapes or control characters, as its text between the quotes.
+    #[inline]
+    pub fn str(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let b = self.bytes();
+        let start = self.i;
+        loop {
+            let c = *b.get(self.i)?;
+            match c {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => self.i += 1,
+            }
+        }
+        let end = self.i;
+        self.i += 1;
+        // The quotes are ASCII, so both ends are character boundaries.
+        self.s.get(start..end)
+    }
+
+    /// A number's text (JSON grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
+    pub fn number(&mut self) -> Option<&'a str> {
+        self.ws();
+        let b = self.bytes();
+        let start = self.i;
+        let mut i = self.i;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let d = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == d {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let d = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == d {
+                return None;
+            }
+        }
+        // A number runs into no further number-like byte (`01`, `1x` are not JSON).
+        if b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'))
+        {
+            return None;
+        }
+        self.i = i;
+        self.s.get(start..i)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let b = self.bytes();
+        let end = self.i.checked_add(word.len())?;
+        if b.get(self.i..end)? != word {
+            return None;
+        }
+        if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        self.i = end;
+        Some(())
+    }
+
+    /// Skips one value of any kind (nested at most [`MAX_DEPTH`] deep).
+    pub fn skip_value(&mut self) -> Option<()> {
+        self.skip_at(0)
+    }
+
+    fn skip_at(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.str().map(drop),
+            b'{' => self.object_at(depth, |_, sc| sc.skip_at(depth + 1)),
+            b'[' => self.array_at(depth, |sc| sc.skip_at(depth + 1)),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number().map(drop),
+        }
+    }
+
+    /// Reads an object: `f(key, scanner)` is called for each key and must consume its value
+    /// (e.g. with [`Scanner::skip_value`]). Keys with escapes decline.
+    pub fn object<F: FnMut(&'a str, &mut Self) -> Option<()>>(&mut self, f: F) -> Option<()> {
+        self.object_at(0, f)
+    }
+
+    fn object_at<F: FnMut(&'a str, &mut Self) -> Option<()>>(&mut self, _depth: usize, mut f: F) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.str()?;
+            self.eat(b':')?;
+            f(key, self)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads an array: `f(scanner)` is called for each item and must consume it.
+    pub fn array<F: FnMut(&mut Self) -> Option<()>>(&mut self, f: F) -> Option<()> {
+        self.array_at(0, f)
+    }
+
+    fn array_at<F: FnMut(&mut Self) -> Option<()>>(&mut self, _depth: usize, mut f: F) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            f(self)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// One level cell's text: a string's contents, or a number's text when `cells` allows it.
+    #[inline]
+    fn cell(&mut self, cells: Cells) -> Option<&'a str> {
+        match self.peek()? {
+            b'"' => self.str(),
+            _ if cells == Cells::StringsOrNumbers => self.number(),
+            _ => None,
+        }
+    }
+
+    /// Reads `[[p, q, ...], ...]` into levels: each row has at least two cells (the price and the
+    /// quantity, parsed with [`decimal`]); further cells must be of the accepted kind and are
+    /// skipped. A cell that is not a decimal, or a row of fewer than two cells, declines.
+    pub fn levels(&mut self, spec: LevelSpec) -> Option<Vec<Level>> {
+        let mut out = Vec::new();
+        self.array(|sc| {
+            sc.eat(b'[')?;
+            let price = decimal(sc.cell(spec.cells)?, spec.normalize_price)?;
+            sc.eat(b',')?;
+            let qty = decimal(sc.cell(spec.cells)?, spec.normalize_qty)?;
+            loop {
+                match sc.peek()? {
+                    b',' => {
+                        sc.i += 1;
+                        sc.cell(spec.cells)?;
+                    }
+                    b']' => {
+                        sc.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+            out.push(Level { price, qty });
+            Some(())
+        })?;
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    const STR: LevelSpec = LevelSpec {
+        cells: Cells::Strings,
+        normalize_price: false,
+        normalize_qty: true,
+    };
+
+    fn book_levels(text: &str, spec: LevelSpec) -> Option<Vec<Level>> {
+        let mut sc = Scanner::new(text);
+        let v = sc.levels(spec)?;
+        sc.end()?;
+        Some(v)
+    }
+
+    #[test]
+    fn reads_levels_exactly() {
+        let v = book_levels(r#" [ ["41006.8","0.60038921","0","1"] , ["1.50","2.000"] ] "#, STR).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].price.to_string(), "41006.8");
+        assert_eq!(v[0].qty.to_string(), "0.60038921");
+        assert_eq!(v[1].price.to_string(), "1.50");
+        assert_eq!(v[1].qty.to_string(), "2");
+        assert_eq!(book_levels("[]", STR), Some(vec![]));
+        // Scientific notation takes the general parse.
+        let v = book_levels(r#"[["1e-5","2E1"]]"#, STR).unwrap();
+        assert_eq!(v[0].price, dec!(0.00001));
+        assert_eq!(v[0].qty, dec!(20));
+    }
+
+    #[test]
+    fn numbers_only_when_allowed() {
+        assert_eq!(book_levels(r#"[[1.5,"2"]]"#, STR), None);
+        let spec = LevelSpec {
+            cells: Cells::StringsOrNumbers,
+            ..STR
+        };
+        let v = book_levels(r#"[[1.5,"2",3]]"#, spec).unwrap();
+        assert_eq!((v[0].price, v[0].qty), (dec!(1.5), dec!(2)));
+    }
+
+    #[test]
+    fn declines_the_unusual() {
+        for bad in [
+            r#"[["1"]]"#,
+            r#"[["1","x"]]"#,
+            r#"[["1","2",null]]"#,
+            r#"[["1\u0030","2"]]"#,
+            r#"[["1","2"],]"#,
+            r#"[["1","2"]"#,
+            r#"[["1","2"]] x"#,
+            r#"[["","2"]]"#,
+        ] {
+            assert_eq!(book_levels(bad, STR), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn objects_keys_and_skipping() {
+        let text = r#"{"a":[1,{"b":null},true,false,-0.5e+3,"\"q\""],"code":"0","n":{}} "#;
+        // Escaped strings decline while skipping too.
+        let mut sc = Scanner::new(text);
+        assert_eq!(sc.object(|_, sc| sc.skip_value()), None);
+        let text = r#"{"a":[1,{"b":null},true,false,-0.5e+3,"q"],"code":"0","n":{}} "#;
+        let mut sc = Scanner::new(text);
+        let mut code = None;
+        sc.object(|k, sc| match k {
+            "code" => once(&mut code, sc.str()?),
+            _ => sc.skip_value(),
+        })
+        .unwrap();
+        sc.end().unwrap();
+        assert_eq!(code, Some("0"));
+        for bad in [
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "\"\x01\"",
+        ] {
+            let mut sc = Scanner::new(bad);
+            assert!(sc.skip_value().and_then(|_| sc.end()).is_none(), "{bad}");
+        }
+        let mut deep = "[".repeat(MAX_DEPTH + 5);
+        deep.push_str(&"]".repeat(MAX_DEPTH + 5));
+        assert_eq!(Scanner::new(&deep).skip_value(), None);
+        let mut once_slot = Some(1);
+        assert_eq!(once(&mut once_slot, 2), None);
+    }
+
+    proptest! {
+        /// Whatever the bytes, the scanner returns or declines without panicking, and whatever it
+        /// accepts serde_json accepts too.
+        #[test]
+        fn never_panics(body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            if let Some(mut sc) = Scanner::from_bytes(&body) {
+                let _ = sc.clone().levels(STR);
+                let mut s2 = sc.clone();
+                if s2.skip_value().and_then(|_| s2.end()).is_some() {
+                    prop_assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok());
+                }
+                let _ = sc.object(|_, sc| sc.skip_value());
+            }
+        }
+
+        /// Random JSON-ish level arrays: accepted ones agree with the serde path.
+        #[test]
+        fn levels_agree_with_serde(rows in proptest::collection::vec(
+            (proptest::sample::select(vec!["1", "0.10", "-2.5", "1e3", "x", "", "007", "123456789.123456789012"]),
+             proptest::sample::select(vec!["2", "0.0100", "3E-2", " 4", "y"]),
+             0usize..3), 0..6)) {
+            let text = format!("[{}]", rows.iter().map(|(p, q, n)| {
+                let mut cells = vec![format!("\"{p}\""), format!("\"{q}\"")];
+                cells.extend((0..*n).map(|k| format!("\"{k}\"")));
+                format!("[{}]", cells.join(","))
+            }).collect::<Vec<_>>().join(","));
+            let serde: Vec<Vec<String>> = serde_json::from_str(&text).unwrap();
+            let general: Option<Vec<Level>> = serde.iter().map(|r| Some(Level {
+                price: parse_decimal(&r[0])?,
+                qty: parse_decimal(&r[1])?.normalize(),
+            })).collect();
+            let fast = book_levels(&text, STR);
+            if let Some(f) = &fast {
+                let g = general.unwrap();
+                prop_assert_eq!(f, &g);
+                for (a, b) in f.iter().zip(&g) {
+                    prop_assert_eq!(a.price.scale(), b.price.scale());
+                    prop_assert_eq!(a.qty.scale(), b.qty.scale());
+                }
+            } else {
+                prop_assert!(general.is_none());
+            }
+        }
+    }
+}
