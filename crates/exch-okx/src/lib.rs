@@ -354,13 +354,20 @@ impl Exchange for Okx {
 
     async fn order_book(&self, symbol: &Symbol, depth: Option<usize>) -> Result<exch_core::OrderBook> {
         let m = self.market_of(symbol).await?;
-        parse::order_book(&self.rest().call(&rest::order_book(&m.venue_symbol, depth)).await?, &m)
+        let req = rest::order_book(&m.venue_symbol, depth);
+        self.rest()
+            .call_with(&req, |label, status, body| {
+                parse::order_book_reply(label, status, body, &m)
+            })
+            .await
     }
 
     async fn trades(&self, symbol: &Symbol, limit: Option<usize>) -> Result<Vec<Trade>> {
         let m = self.market_of(symbol).await?;
-        let rows: Vec<wire::Trade> = self.rest().call(&rest::trades(&m.venue_symbol, limit)).await?;
-        rows.iter().map(|t| parse::trade(t, &m)).collect()
+        let req = rest::trades(&m.venue_symbol, limit);
+        self.rest()
+            .call_with(&req, |label, status, body| parse::trades_reply(label, status, body, &m))
+            .await
     }
 
     async fn candles(&self, q: &CandleQuery) -> Result<Vec<Candle>> {

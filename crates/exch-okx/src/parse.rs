@@ -6,6 +6,7 @@
 
 use std::str::FromStr;
 
+use exch_core::scan::{self, once, Cells, LevelSpec, Scanner};
 use exch_core::{
     Balance, Candle, Decimal, Error, ErrorKind, Income, IncomeKind, Level, MarginMode, Market, MarketKind,
     MarketStatus, Order, OrderBook, OrderStatus, OrderType, Position, PositionMode, PositionSide, Result, Side, Ticker,
@@ -253,6 +254,131 @@ pub fn order_book(rows: &[wire::Book], m: &Market) -> Result<OrderBook> {
         sequence: None,
         timestamp: opt_ms(&b.ts),
     })
+}
+
+/// A `GET /api/v5/market/books` reply decoded into an order book: in one pass with
+/// [`exch_core::scan`] when the reply is an ordinary success (`code` `"0"`, one row, string
+/// cells, no escapes), otherwise [`envelope`] + [`order_book`], so the result and every error
+/// are exactly theirs. This is what the client calls.
+pub fn order_book_reply(endpoint: &str, status: u16, body: &[u8], m: &Market) -> Result<OrderBook> {
+    if let Some(b) = scan_order_book(body, m) {
+        return Ok(b);
+    }
+    order_book(&envelope::<wire::Book>(endpoint, status, body)?, m)
+}
+
+/// A `GET /api/v5/market/trades` reply decoded into trades: in one pass with
+/// [`exch_core::scan`] when the reply is an ordinary success, otherwise [`envelope`] +
+/// [`trade`] (same results, same errors). This is what the client calls.
+pub fn trades_reply(endpoint: &str, status: u16, body: &[u8], m: &Market) -> Result<Vec<Trade>> {
+    if let Some(t) = scan_trades(body, m) {
+        return Ok(t);
+    }
+    envelope::<wire::Trade>(endpoint, status, body)?
+        .iter()
+        .map(|t| trade(t, m))
+        .collect()
+}
+
+/// Scans `{"code":"0","msg":…,"data":[…]}` (keys in any order, others skipped), handing the
+/// scanner to `data` at the `data` array. `None` unless `code` is the string `"0"`.
+fn scan_envelope<'a>(body: &'a [u8], mut data: impl FnMut(&mut Scanner<'a>) -> Option<()>) -> Option<()> {
+    let mut sc = Scanner::from_bytes(body)?;
+    let (mut code, mut msg, mut rows) = (None, None, None);
+    sc.object(|k, sc| match k {
+        "code" => once(&mut code, sc.str()?),
+        "msg" => once(&mut msg, sc.str()?),
+        "data" => {
+            once(&mut rows, ())?;
+            data(sc)
+        }
+        _ => sc.skip_value(),
+    })?;
+    sc.end()?;
+    (code? == "0" && rows.is_some()).then_some(())
+}
+
+/// The one-pass book of [`order_book_reply`], or `None` (take the serde path).
+fn scan_order_book(body: &[u8], m: &Market) -> Option<OrderBook> {
+    let cs = m.contract_size;
+    let one = cs == Decimal::ONE;
+    // Prices as sent; sizes normalized while parsing when there is nothing to multiply.
+    let spec = LevelSpec {
+        cells: Cells::Strings,
+        normalize_price: false,
+        normalize_qty: one,
+    };
+    let mut book = None;
+    scan_envelope(body, |sc| {
+        sc.array(|sc| {
+            if book.is_some() {
+                return None; // more than one row: left to the serde path
+            }
+            let (mut asks, mut bids, mut ts) = (None, None, None);
+            sc.object(|k, sc| match k {
+                "asks" => once(&mut asks, sc.levels(spec)?),
+                "bids" => once(&mut bids, sc.levels(spec)?),
+                "ts" => once(&mut ts, sc.str()?),
+                _ => sc.skip_value(),
+            })?;
+            book = Some((asks.unwrap_or_default(), bids.unwrap_or_default(), ts.unwrap_or("")));
+            Some(())
+        })
+    })?;
+    let (mut asks, mut bids, ts): (Vec<Level>, Vec<Level>, &str) = book?;
+    if !one {
+        for l in asks.iter_mut().chain(bids.iter_mut()) {
+            l.qty = base_qty(l.qty, cs);
+        }
+    }
+    Some(OrderBook {
+        symbol: m.symbol.clone(),
+        bids,
+        asks,
+        sequence: None,
+        timestamp: opt_ms(ts),
+    })
+}
+
+/// The one-pass trades of [`trades_reply`], or `None` (take the serde path).
+fn scan_trades(body: &[u8], m: &Market) -> Option<Vec<Trade>> {
+    let cs = m.contract_size;
+    let one = cs == Decimal::ONE;
+    let mut out = Vec::new();
+    scan_envelope(body, |sc| {
+        sc.array(|sc| {
+            // instId, tradeId, px, sz, side, ts (`wire::Trade`; absent fields are empty).
+            let mut f: [Option<&str>; 6] = [None; 6];
+            sc.object(|k, sc| {
+                let i = match k {
+                    "instId" => 0,
+                    "tradeId" => 1,
+                    "px" => 2,
+                    "sz" => 3,
+                    "side" => 4,
+                    "ts" => 5,
+                    _ => return sc.skip_value(),
+                };
+                once(&mut f[i], sc.str()?)
+            })?;
+            let g = |i: usize| f[i].unwrap_or("");
+            let qty = if one {
+                scan::decimal(g(3), true)?
+            } else {
+                base_qty(scan::decimal(g(3), false)?, cs)
+            };
+            out.push(Trade {
+                symbol: m.symbol.clone(),
+                id: g(1).to_string(),
+                price: scan::decimal(g(2), false)?,
+                qty,
+                side: Side::from_str(g(4)).ok(),
+                timestamp: opt_ms(g(5))?,
+            });
+            Some(())
+        })
+    })?;
+    Some(out)
 }
 
 /// A public trade.
@@ -810,7 +936,174 @@ mod tests {
         assert_eq!(b.asks[0].price.to_string(), "100.0");
     }
 
+    /// The scanner path of the book and trades against the serde path (`envelope` + `order_book`
+    /// / `trade`): the same result or the same error, scale included; returns whether the
+    /// scanner took the (book, trades) reply itself.
+    fn replies_agree(body: &[u8], m: &Market) -> (bool, bool) {
+        let want = envelope::<wire::Book>("x", 200, body).and_then(|r| order_book(&r, m));
+        let got = order_book_reply("x", 200, body, m);
+        assert_eq!(
+            format!("{got:?}"),
+            format!("{want:?}"),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        let scanned = scan_order_book(body, m);
+        if let Some(b) = &scanned {
+            assert_eq!(format!("{:?}", Ok::<_, Error>(b)), format!("{:?}", want.as_ref()));
+        }
+        let want: Result<Vec<Trade>> =
+            envelope::<wire::Trade>("x", 200, body).and_then(|r| r.iter().map(|t| trade(t, m)).collect());
+        let got = trades_reply("x", 200, body, m);
+        assert_eq!(
+            format!("{got:?}"),
+            format!("{want:?}"),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        let trades = scan_trades(body, m);
+        if let Some(t) = &trades {
+            assert_eq!(format!("{:?}", Ok::<_, Error>(t)), format!("{:?}", want.as_ref()));
+        }
+        (scanned.is_some(), trades.is_some())
+    }
+
+    fn markets_for_tests() -> [Market; 2] {
+        let swap = market(&swap()).unwrap().unwrap();
+        let spot = Market {
+            contract_size: Decimal::ONE,
+            ..swap.clone()
+        };
+        [spot, swap]
+    }
+
+    #[test]
+    fn scanner_equals_serde_on_fixtures() {
+        let bench = |name: &str| {
+            let path = format!("{}/../../fixtures/bench/okx/{name}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        for m in &markets_for_tests() {
+            for body in [
+                fixture("market_books_spot.json"),
+                fixture("market_books_swap.json"),
+                bench("books.json"),
+            ] {
+                assert!(replies_agree(&body, m).0, "the scanner reads the recorded books");
+            }
+            for body in [fixture("market_trades_spot.json"), bench("trades.json")] {
+                assert!(replies_agree(&body, m).1, "the scanner reads the recorded trades");
+            }
+            for name in [
+                "trade_order_ack.json",
+                "account_balance.json",
+                "public_time.json",
+                "market_ticker_spot.json",
+            ] {
+                replies_agree(&fixture(name), m);
+            }
+        }
+    }
+
+    #[test]
+    fn scanner_declines_the_unusual_with_the_same_errors() {
+        let [spot, swap] = markets_for_tests();
+        for body in [
+            r#"{"code":"0","data":[{"asks":[["1","2"]]},{"asks":[]}]}"#,
+            r#"{"code":"0","code":"0","data":[{"asks":[["1","2"]]}]}"#,
+            r#"{"code":"0","data":[{"asks":[["1","2"]],"asks":[]}]}"#,
+            r#"{"code":"0","data":[{"bids":[["1","x"]],"ts":"5"}]}"#,
+            r#"{"code":"0","data":[{"bids":[["1","2",3]],"ts":"5"}]}"#,
+            r#"{"code":"0","data":[{"bids":[["1\u0030","2"]],"ts":"5"}]}"#,
+            r#"{"code":"0","msg":null,"data":[{"bids":[["1","2"]]}]}"#,
+            r#"{"code":0,"data":[{"bids":[["1","2"]]}]}"#,
+            r#"{"code":"2","data":[{"bids":[["1","2"]]}]}"#,
+            r#"{"code":"51001","msg":"Instrument ID does not exist","data":[]}"#,
+            r#"{"code":"0","data":[{"px":"1","sz":"2","ts":"x"}]}"#,
+            r#"{"code":"0","data":[{"px":"1","sz":"2","ts":"3","tradeId":null}]}"#,
+            r#"{"code":"0","data":[{"px":"1","sz":"2","ts":"3","side":"buy","px":"1"}]}"#,
+            r#"{"code":"0","data":[{"px":"1","sz":"2","ts":"3"}]} x"#,
+        ] {
+            for m in [&spot, &swap] {
+                let (book, trades) = replies_agree(body.as_bytes(), m);
+                assert!(!trades, "{body}");
+                // A trade row is a valid (empty) book row: only the book bodies are declined as books.
+                assert!(!book || (body.contains("\"px\"") && !body.ends_with('x')), "{body}");
+            }
+        }
+        // No rows: no book (the serde path's error), and no trades.
+        assert_eq!(replies_agree(br#"{"code":"0","data":[]}"#, &spot), (false, true));
+        // Accepted: unknown keys, whitespace, an empty book side, missing fields that default.
+        let body =
+            br#" { "data" : [ { "x" : [1, {"y": null}], "bids": [ ["1.50", "2.000", "0", "1"] ] } ], "code" : "0" } "#;
+        assert_eq!(replies_agree(body, &spot), (true, false));
+        let b = order_book_reply("x", 200, body, &spot).unwrap();
+        assert_eq!(
+            (b.bids[0].price.to_string(), b.bids[0].qty.to_string()),
+            ("1.50".into(), "2".into())
+        );
+        assert_eq!(b.timestamp, None);
+        let body = br#"{"code":"0","msg":"","data":[{"px":"1.0","sz":"3","side":"weird","ts":" 7 ","extra":{}}]}"#;
+        assert_eq!(replies_agree(body, &swap), (true, true));
+        let t = trades_reply("x", 200, body, &swap).unwrap();
+        assert_eq!(
+            (t[0].qty.to_string(), t[0].side, t[0].timestamp),
+            ("0.03".into(), None, 7)
+        );
+    }
+
     proptest! {
+        /// Random books and trades: the scanner agrees with the serde path or declines.
+        #[test]
+        fn scanner_agrees_or_declines(
+            rows in proptest::collection::vec((
+                proptest::sample::select(vec!["1", "0.10", "-2.5", "1e3", "x", "", "007", "1.00000000000000000001", "9999999999999999999999"]),
+                proptest::sample::select(vec!["2", "0.0100", "3E-2", " 4", "y", "0", "-0"]),
+                0usize..4,
+            ), 0..5),
+            code in proptest::sample::select(vec!["\"0\"", "\"1\"", "0", "\"2\""]),
+            ts in proptest::sample::select(vec!["\"1700000000000\"", "\"\"", "\"x\"", "1", "null"]),
+            side in proptest::sample::select(vec!["buy", "sell", "", "B"]),
+            spaced in any::<bool>(),
+        ) {
+            let cells = |(p, q, n): &(&str, &str, usize)| {
+                let mut c = vec![format!("\"{p}\""), format!("\"{q}\"")];
+                c.extend((0..*n).map(|k| format!("\"{k}\"")));
+                format!("[{}]", c.join(","))
+            };
+            let levels = rows.iter().map(cells).collect::<Vec<_>>().join(",");
+            let sp = if spaced { " \n" } else { "" };
+            let book = format!(r#"{{"code":{code},{sp}"msg":"","data":[{{"asks":[{levels}],"bids":[{levels}],"ts":{ts}}}]}}"#);
+            let trades = rows.iter().map(|(p, q, _)| format!(
+                r#"{{"instId":"BTC-USDT","tradeId":"1","px":"{p}","sz":"{q}",{sp}"side":"{side}","ts":{ts}}}"#
+            )).collect::<Vec<_>>().join(",");
+            let trades = format!(r#"{{"code":{code},"msg":"","data":[{trades}]}}"#);
+            for m in &markets_for_tests() {
+                replies_agree(book.as_bytes(), m);
+                replies_agree(trades.as_bytes(), m);
+            }
+        }
+
+        /// Any bytes, or a recorded reply cut or with one byte changed: the paths agree.
+        #[test]
+        fn scanner_agrees_on_damaged_replies(
+            body in proptest::collection::vec(any::<u8>(), 0..120),
+            cut in 0usize..2000,
+            at in 0usize..2000,
+            byte in any::<u8>(),
+        ) {
+            let [spot, swap] = markets_for_tests();
+            replies_agree(&body, &spot);
+            for f in ["market_books_swap.json", "market_trades_spot.json"] {
+                let mut b = fixture(f);
+                let n = b.len();
+                b[at % n] = byte;
+                replies_agree(&b, &swap);
+                b.truncate(cut % n);
+                replies_agree(&b, &spot);
+            }
+        }
+
         /// Skipping the multiplication by a contract size of one gives the same decimal, scale
         /// included.
         #[test]

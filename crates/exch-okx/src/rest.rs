@@ -1025,12 +1025,22 @@ impl RestClient {
 
     /// Sends `req` and returns the envelope's rows.
     pub async fn call<T: DeserializeOwned>(&self, req: &RestRequest) -> Result<Vec<T>> {
+        self.call_with(req, crate::parse::envelope).await
+    }
+
+    /// Sends `req` and decodes the reply with `decode(endpoint label, HTTP status, body)`
+    /// instead of [`crate::parse::envelope`] (e.g. a one-pass scanner with that as fallback).
+    pub async fn call_with<R>(
+        &self,
+        req: &RestRequest,
+        decode: impl FnOnce(&str, u16, &[u8]) -> Result<R>,
+    ) -> Result<R> {
         let label = req.endpoint.label();
         if !req.private {
             let costs = self.scope(&self.public, req)?;
             let core = to_core(req, &self.base_url, &costs, self.demo, None, 0)?;
             let resp = self.public.send_read(core).await?;
-            return crate::parse::envelope(&label, resp.status, &resp.body);
+            return decode(&label, resp.status, &resp.body);
         }
         let transport = self.private.as_ref().ok_or_else(|| {
             Error::new(
@@ -1065,7 +1075,7 @@ impl RestClient {
                 )?)
                 .await?
         };
-        crate::parse::envelope(&label, resp.status, &resp.body)
+        decode(&label, resp.status, &resp.body)
     }
 }
 
