@@ -307,21 +307,13 @@ impl OkxFixture {
 
 /// Decodes and normalises the 1000-level OKX book; the number of levels.
 pub fn okx_order_book(f: &OkxFixture) -> exch_core::Result<usize> {
-    let rows: Vec<exch_okx::wire::Book> =
-        exch_okx::parse::envelope("GET /api/v5/market/books-full", 200, &f.payloads.books)?;
-    let book = exch_okx::parse::order_book(&rows, &f.btc)?;
+    let book = exch_okx::parse::order_book_reply("GET /api/v5/market/books-full", 200, &f.payloads.books, &f.btc)?;
     Ok(book.bids.len() + book.asks.len())
 }
 
 /// Decodes and normalises the 500 OKX trades; the number of trades.
 pub fn okx_trades(f: &OkxFixture) -> exch_core::Result<usize> {
-    let rows: Vec<exch_okx::wire::Trade> =
-        exch_okx::parse::envelope("GET /api/v5/market/trades", 200, &f.payloads.trades)?;
-    let trades = rows
-        .iter()
-        .map(|t| exch_okx::parse::trade(t, &f.btc))
-        .collect::<exch_core::Result<Vec<_>>>()?;
-    Ok(trades.len())
+    Ok(exch_okx::parse::trades_reply("GET /api/v5/market/trades", 200, &f.payloads.trades, &f.btc)?.len())
 }
 
 /// Decodes and normalises the OKX ticker; 1 when it has a last price.
