@@ -272,8 +272,9 @@ fn authenticate(sim: &SimHandle, req: &RawRequest) -> Result<ApiKey, Response> {
         .ok_or_else(|| auth_error(AuthFailure::MissingTimestamp))?;
     let window: i64 = req
         .param("recvWindow")
-        .and_then(|w| w.parse::<f64>().ok())
-        .map_or(5000, |w| w as i64);
+        .and_then(|w| w.parse::<exch_core::Decimal>().ok())
+        .and_then(|w| rust_decimal::prelude::ToPrimitive::to_i64(&w.trunc()))
+        .unwrap_or(5000);
     check_timestamp(ts, sim.server_time_ms(), window, 1000).map_err(auth_error)?;
     Ok(key)
 }
