@@ -1,6 +1,5 @@
-//! Criterion benchmarks: decode and normalise each payload of `fixtures/bench/` (and the
-//! prototype decoders of `exch_bench::fast`), build and sign requests, rate-limiter acquire,
-//! local-book apply, and the client against bare reqwest on loopback.
+//! Criterion benchmarks: decode and normalise each payload of `fixtures/bench/`, build and
+//! sign requests, rate-limiter acquire, local-book apply, and the client against bare reqwest on loopback.
 //!
 //! `cargo bench -p exch-bench` (or `cargo xtask bench`); `-- --quick` for a short run.
 
@@ -22,15 +21,13 @@ type Case<'a> = (&'a str, &'a [u8], fn(&BinanceFixture) -> exch_core::Result<usi
 fn parse(c: &mut Criterion) {
     let f = fixture();
     let mut g = c.benchmark_group("binance/parse");
-    let cases: [Case<'_>; 8] = [
+    let cases: [Case<'_>; 6] = [
         ("order_book_1000", &f.payloads.depth, ops::binance_order_book),
         ("trades_500", &f.payloads.trades, ops::binance_trades),
         ("ticker", &f.payloads.ticker, ops::binance_ticker),
         ("order", &f.payloads.order, ops::binance_order),
         ("positions_40", &f.payloads.positions, ops::binance_positions),
         ("markets_150", &f.payloads.exchange_info, ops::binance_markets),
-        ("order_book_1000_fast", &f.payloads.depth, ops::binance_order_book_fast),
-        ("trades_500_fast", &f.payloads.trades, ops::binance_trades_fast),
     ];
     for (name, bytes, op) in cases {
         g.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -42,7 +39,7 @@ fn parse(c: &mut Criterion) {
 fn okx(c: &mut Criterion) {
     let f = ops::OkxFixture::load().expect("OKX payloads (run `cargo xtask bench-fixtures`)");
     let mut g = c.benchmark_group("okx");
-    for mut op in ops::okx(&f).into_iter().chain(ops::okx_prototypes(&f)) {
+    for mut op in ops::okx(&f) {
         let name = op.name.trim_start_matches("okx.").to_string();
         g.bench_function(name, |b| b.iter(&mut op.run));
     }

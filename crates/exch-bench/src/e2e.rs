@@ -131,20 +131,11 @@ pub struct Overhead {
     /// Bare reqwest with the pre-built request.
     pub bare: Measurement,
     /// Seconds the client spends decoding and normalising the response body with the venue
-    /// crate's decoder, and with the [`crate::fast`] prototype, when one exists.
-    pub decode: Option<(f64, Option<f64>)>,
+    /// crate's decoder.
+    pub decode: Option<f64>,
 }
 
 impl Overhead {
-    /// The ratio with the prototype decoder in place of the crate's: the client time less the
-    /// crate's decode time plus the prototype's, over the bare time (an estimate).
-    #[allow(clippy::float_arithmetic)] // timings, not money
-    pub fn ratio_with_prototype(&self) -> Option<f64> {
-        let (slow, fast) = self.decode?;
-        let fast = fast?;
-        (self.bare.secs_per_op > 0.0).then(|| (self.client.secs_per_op - slow + fast) / self.bare.secs_per_op)
-    }
-
     /// Client time over bare time (1.0 = no overhead).
     #[allow(clippy::float_arithmetic)] // timings, not money
     pub fn ratio(&self) -> f64 {
@@ -235,21 +226,16 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
     send_bare(&depth_req).map_err(|e| e.to_string())?;
     send_bare(&order_req).map_err(|e| e.to_string())?;
 
-    // What decoding the served bodies costs the client, with the crate and with the prototype.
+    // What decoding the served bodies costs the client.
     let depth_body = cut_depth(&f.payloads.depth, DEPTH)?;
     let decode_book = measure::run(plan, || {
         parse_depth(&f.btc, &depth_body).map(|b| b.bids.len()).unwrap_or(0)
-    });
-    let decode_book_fast = measure::run(plan, || {
-        crate::fast::order_book(f.btc.clone(), &depth_body)
-            .map(|b| b.bids.len())
-            .unwrap_or(0)
     });
     let decode_order = measure::run(plan, || crate::ops::binance_order(f).unwrap_or(0));
 
     let book = Overhead {
         name: "binance.order_book",
-        decode: Some((decode_book.secs_per_op, Some(decode_book_fast.secs_per_op))),
+        decode: Some(decode_book.secs_per_op),
         client: measure::run(plan, || {
             rt.block_on(client.order_book(&f.btc, Some(DEPTH)))
                 .map(|b| b.bids.len())
@@ -259,7 +245,7 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
     };
     let order = Overhead {
         name: "binance.place_order",
-        decode: Some((decode_order.secs_per_op, None)),
+        decode: Some(decode_order.secs_per_op),
         client: measure::run(plan, || {
             rt.block_on(client.place_order(&f.order))
                 .map(|o| o.id.len())

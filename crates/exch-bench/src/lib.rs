@@ -7,8 +7,6 @@
 //!   bench-fixtures`);
 //! - [`ops`]: each benchmarked operation (decode and normalise a payload, build and sign a
 //!   request, rate-limiter acquire) as a closure over pre-loaded bytes;
-//! - [`fast`]: a prototype of borrowed, allocation-free Binance book and trade decoding, with
-//!   results identical to the venue crate's (the place to port it is `exch_binance::wire::de`);
 //! - [`measure`]: the timing method, the same as the CCXT scripts in `ccxt/` use;
 //! - [`e2e`]: the real client against a loopback server, next to a bare reqwest call sending the
 //!   identical pre-built request;
@@ -16,7 +14,6 @@
 #![deny(missing_docs)]
 
 pub mod e2e;
-pub mod fast;
 pub mod measure;
 pub mod ops;
 pub mod payload;

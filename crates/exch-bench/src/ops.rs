@@ -177,36 +177,6 @@ pub fn binance_sign_order(f: &BinanceFixture, base_url: &str) -> exch_core::Resu
     Ok(n)
 }
 
-/// The order book through the [`crate::fast`] prototype; the number of levels.
-pub fn binance_order_book_fast(f: &BinanceFixture) -> exch_core::Result<usize> {
-    let book = crate::fast::order_book(f.btc.clone(), &f.payloads.depth)?;
-    Ok(book.bids.len() + book.asks.len())
-}
-
-/// The trades through the [`crate::fast`] prototype; the number of trades.
-pub fn binance_trades_fast(f: &BinanceFixture) -> exch_core::Result<usize> {
-    Ok(crate::fast::trades(&f.btc, &f.payloads.trades)?.len())
-}
-
-/// The prototype decoders of [`crate::fast`], compared with the same CCXT operations.
-pub fn binance_prototypes(f: &BinanceFixture) -> Vec<Op> {
-    let (a, b) = (f.clone(), f.clone());
-    vec![
-        Op {
-            name: "binance.order_book.fast",
-            compare_to: "binance.order_book",
-            what: "order book, 1000 levels a side; exch-bench prototype decoder",
-            run: Box::new(move || binance_order_book_fast(black_box(&a)).unwrap_or(0)),
-        },
-        Op {
-            name: "binance.trades.fast",
-            compare_to: "binance.trades",
-            what: "trades, 500; exch-bench prototype decoder",
-            run: Box::new(move || binance_trades_fast(black_box(&b)).unwrap_or(0)),
-        },
-    ]
-}
-
 /// The Binance operations over `f`.
 pub fn binance(f: &BinanceFixture) -> Vec<Op> {
     fn op(
@@ -381,73 +351,6 @@ pub fn okx_sign_order(f: &OkxFixture, base_url: &str) -> exch_core::Result<usize
         TIMESTAMP_MS,
     )?);
     Ok(n)
-}
-
-/// The OKX book, trades, order and positions through [`crate::fast::okx_rows`] (one-pass
-/// envelope decoding), compared with the same CCXT operations.
-pub fn okx_prototypes(f: &OkxFixture) -> Vec<Op> {
-    use crate::fast::okx_rows;
-    use exch_okx::{parse as p, wire as w};
-    fn book(f: &OkxFixture) -> exch_core::Result<usize> {
-        let rows: Vec<w::Book> = okx_rows("GET /api/v5/market/books-full", &f.payloads.books)?;
-        let b = p::order_book(&rows, &f.btc)?;
-        Ok(b.bids.len() + b.asks.len())
-    }
-    fn trades(f: &OkxFixture) -> exch_core::Result<usize> {
-        let rows: Vec<w::Trade> = okx_rows("GET /api/v5/market/trades", &f.payloads.trades)?;
-        Ok(rows
-            .iter()
-            .map(|t| p::trade(t, &f.btc))
-            .collect::<exch_core::Result<Vec<_>>>()?
-            .len())
-    }
-    fn order(f: &OkxFixture) -> exch_core::Result<usize> {
-        let rows: Vec<w::Order> = okx_rows("GET /api/v5/trade/order", &f.payloads.order)?;
-        let mut n = 0;
-        for o in &rows {
-            n += p::order(o, f.spot.by_inst_id(&o.inst_id)?)?.id.len();
-        }
-        Ok(n)
-    }
-    fn positions(f: &OkxFixture) -> exch_core::Result<usize> {
-        let rows: Vec<w::Position> = okx_rows("GET /api/v5/account/positions", &f.payloads.positions)?;
-        Ok(p::positions(&rows, &f.swap)?.len())
-    }
-    let mk = |name, compare_to, what, g: fn(&OkxFixture) -> exch_core::Result<usize>| {
-        let f = f.clone();
-        Op {
-            name,
-            compare_to,
-            what,
-            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
-        }
-    };
-    vec![
-        mk(
-            "okx.order_book.fast",
-            "okx.order_book",
-            "order book; prototype one-pass envelope",
-            book,
-        ),
-        mk(
-            "okx.trades.fast",
-            "okx.trades",
-            "trades; prototype one-pass envelope",
-            trades,
-        ),
-        mk(
-            "okx.order.fast",
-            "okx.order",
-            "order; prototype one-pass envelope",
-            order,
-        ),
-        mk(
-            "okx.positions.fast",
-            "okx.positions",
-            "positions; prototype one-pass envelope",
-            positions,
-        ),
-    ]
 }
 
 /// The OKX operations over `f`.
@@ -726,10 +629,8 @@ pub fn local_book(f: &BinanceFixture) -> Result<Op, String> {
 pub fn all() -> Result<Vec<Op>, String> {
     let f = BinanceFixture::load()?;
     let mut ops = binance(&f);
-    ops.extend(binance_prototypes(&f));
     let okx_f = OkxFixture::load()?;
     ops.extend(okx(&okx_f));
-    ops.extend(okx_prototypes(&okx_f));
     ops.extend(bingx(&BingxFixture::load()?));
     ops.push(limiter_acquire());
     ops.push(local_book(&f)?);

@@ -165,14 +165,7 @@ impl Report {
         for op in &self.exch {
             let py = self.python.get(&op.compare_to);
             let js = self.js.get(&op.compare_to);
-            // Prototype rows (compared with another operation's CCXT numbers) show their ratios
-            // but are not the product, so they are not counted against the targets.
-            let prototype = op.name != op.compare_to;
-            let (min_js, min_py) = if prototype {
-                (None, None)
-            } else {
-                target(&op.compare_to)
-            };
+            let (min_js, min_py) = target(&op.compare_to);
             let (py_cell, py_ok) = ratio_cell(op.ops_per_sec, py, min_py);
             let (js_cell, js_ok) = ratio_cell(op.ops_per_sec, js, min_js);
             tally(py_ok);
@@ -191,29 +184,24 @@ impl Report {
         }
         s.push_str("\nClient overhead on loopback (the real client against bare reqwest sending the identical pre-built request to the same server; target ≤ 1.2×):\n\n");
         s.push_str(
-            "| operation | client ops/s | bare reqwest ops/s | client / bare time | of which decoding (crate → prototype) | ratio with the prototype decoder (estimate) |\n|---|---:|---:|---|---|---|\n",
+            "| operation | client ops/s | bare reqwest ops/s | client / bare time | of which decoding |\n|---|---:|---:|---|---|\n",
         );
         for o in &self.overhead {
             let r = o.ratio();
             let ok = r <= MAX_OVERHEAD;
             tally(Some(ok));
-            let decode = match o.decode {
-                Some((slow, Some(fast))) => format!("{:.1} µs → {:.1} µs", slow * 1e6, fast * 1e6),
-                Some((slow, None)) => format!("{:.1} µs", slow * 1e6),
-                None => "n/a".into(),
-            };
+            let decode = o.decode.map_or("n/a".into(), |d| format!("{:.1} µs", d * 1e6));
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} | {r:.2}× ({}) | {decode} | {} |",
+                "| `{}` | {} | {} | {r:.2}× ({}) | {decode} |",
                 o.name,
                 fmt_rate(o.client.ops_per_sec()),
                 fmt_rate(o.bare.ops_per_sec()),
                 if ok { "met" } else { "MISSED" },
-                o.ratio_with_prototype().map_or("n/a".into(), |r| format!("{r:.2}×")),
             );
         }
         if let Some(e) = &self.overhead_error {
-            let _ = writeln!(s, "| (not measured: {e}) | n/a | n/a | n/a | n/a | n/a |");
+            let _ = writeln!(s, "| (not measured: {e}) | n/a | n/a | n/a | n/a |");
         }
         s.push('\n');
         for line in &self.machine {
@@ -221,10 +209,7 @@ impl Report {
         }
         let _ = writeln!(s, "- {}", self.python.label("Python"));
         let _ = writeln!(s, "- {}", self.js.label("JS"));
-        let _ = writeln!(
-            s,
-            "- targets (product rows only; `.fast` rows are exch-bench prototypes): {met} met, {missed} missed"
-        );
+        let _ = writeln!(s, "- targets: {met} met, {missed} missed");
         (s, (met, missed))
     }
 }

@@ -81,13 +81,6 @@ fn local_book_deltas_apply_in_sequence() {
 }
 
 #[test]
-fn prototype_decoders_agree_with_the_crate() {
-    let f = fixture();
-    assert_eq!(ops::binance_order_book_fast(&f).unwrap(), 2000);
-    assert_eq!(ops::binance_trades_fast(&f).unwrap(), 500);
-}
-
-#[test]
 fn okx_payloads_have_the_advertised_sizes() {
     let f = ops::OkxFixture::load().expect("run `cargo xtask bench-fixtures`");
     assert_eq!(ops::okx_order_book(&f).unwrap(), 2000, "1000 levels a side");
