@@ -150,8 +150,19 @@ pub fn plain_decimal(b: &[u8], normalize: bool) -> Option<Decimal> {
 /// scanner then checks that byte, e.g. a closing quote). `None` when `b` does not start with
 /// a plain decimal of at most 19 digits, or when a digit, `.` or exponent follows that the
 /// plain form does not take (the caller takes the general parse).
-#[inline]
+#[inline(always)]
 pub fn plain_decimal_prefix(b: &[u8], normalize: bool) -> Option<(Decimal, usize)> {
+    // One loop per setting: the flag is then a constant inside the digit loops.
+    if normalize {
+        prefix::<true>(b)
+    } else {
+        prefix::<false>(b)
+    }
+}
+
+/// [`plain_decimal_prefix`] with the normalisation fixed at compile time.
+#[inline(always)]
+fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
     let mut i = 0;
     let neg = b.first() == Some(&b'-');
     if neg {
@@ -178,7 +189,7 @@ pub fn plain_decimal_prefix(b: &[u8], normalize: bool) -> Option<(Decimal, usize
         let mut zeros = 0u32;
         while let Some(&c) = b.get(i) {
             match c {
-                b'0' if normalize => zeros += 1,
+                b'0' if NORMALIZE => zeros += 1,
                 b'0'..=b'9' => {
                     for _ in 0..zeros {
                         m = m.wrapping_mul(10);
@@ -913,7 +924,8 @@ mod tests {
         fn prefix_parse_equals_general_parse(s in "-?[0-9]{0,22}(\\.[0-9]{0,22})?[\"e.,]?", norm in any::<bool>()) {
             if let Some((d, n)) = plain_decimal_prefix(s.as_bytes(), norm) {
                 let head = &s[..n];
-                let want = if norm { parse_decimal_normalized(head) } else { parse_decimal(head) };
+                let general = decimal_from_text(head);
+                let want = if norm { general.map(|d| d.normalize()) } else { general };
                 prop_assert!(same(Some(d), want), "{:?}", s);
                 prop_assert!(!matches!(s.as_bytes().get(n), Some(b'0'..=b'9' | b'.' | b'e' | b'E')));
             }

@@ -18,7 +18,7 @@
 //! [`crate::de::parse_decimal`], so values and scales are exactly those of the serde paths that
 //! use [`crate::de::parse_decimal`] on the same text.
 
-use crate::de::{parse_decimal, plain_decimal};
+use crate::de::{parse_decimal, plain_decimal, plain_decimal_prefix};
 use crate::{Decimal, Level};
 
 /// The deepest nesting [`Scanner::skip_value`] follows before declining (serde_json stops at 128).
@@ -42,6 +42,10 @@ pub struct LevelSpec {
     pub normalize_price: bool,
     /// Normalize the quantity.
     pub normalize_qty: bool,
+    /// Rows may carry cells after the quantity (checked and skipped, e.g. OKX's
+    /// `[px, sz, "0", count]`); when `false` a row of more than two cells declines (for wire
+    /// types that hold exactly `[price, qty]`).
+    pub more_cells: bool,
 }
 
 /// Parses a decimal exactly as [`crate::de::parse_decimal`] does, trying the allocation-free
@@ -150,6 +154,49 @@ impl<'a> Scanner<'a> {
         self.i += 1;
         // The quotes are ASCII, so both ends are character boundaries.
         self.s.get(start..end)
+    }
+
+    /// `true` or `false`.
+    #[inline]
+    pub fn bool(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|()| true),
+            b'f' => self.literal(b"false").map(|()| false),
+            _ => None,
+        }
+    }
+
+    /// A JSON integer (`-?(0|[1-9][0-9]*)`, no fraction or exponent) of at most 18 digits, as
+    /// its sign and magnitude; `None` otherwise (a longer integer takes the serde path).
+    #[inline]
+    pub fn int(&mut self) -> Option<(bool, u64)> {
+        let save = self.i;
+        let t = self.number()?;
+        match digits18(t) {
+            Some(v) => Some(v),
+            None => {
+                self.i = save;
+                None
+            }
+        }
+    }
+
+    /// A decimal cell: a string holding a decimal (read as [`decimal`] reads its text, parsed
+    /// in place for the plain form), or, when `cells` allows it, a JSON number's text.
+    #[inline]
+    pub fn decimal_cell(&mut self, cells: Cells, normalize: bool) -> Option<Decimal> {
+        self.ws();
+        let b = self.bytes();
+        if b.get(self.i) == Some(&b'"') {
+            let at = self.i + 1;
+            if let Some((d, n)) = b.get(at..).and_then(|r| plain_decimal_prefix(r, normalize)) {
+                if b.get(at + n) == Some(&b'"') {
+                    self.i = at + n + 1;
+                    return Some(d);
+                }
+            }
+        }
+        decimal(self.cell(cells)?, normalize)
     }
 
     /// A number's text (JSON grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
@@ -295,34 +342,122 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Reads `[[p, q, ...], ...]` into levels: each row has at least two cells (the price and the
-    /// quantity, parsed with [`decimal`]); further cells must be of the accepted kind and are
-    /// skipped. A cell that is not a decimal, or a row of fewer than two cells, declines.
+    /// Reads `[[p, q, ...], ...]` into levels: each row has two cells (the price and the
+    /// quantity, read with [`Scanner::decimal_cell`]) and, when [`LevelSpec::more_cells`] allows,
+    /// further cells of the accepted kind, which are skipped. A cell that is not a decimal, or a
+    /// row of fewer (or, without `more_cells`, more) than two cells, declines.
     pub fn levels(&mut self, spec: LevelSpec) -> Option<Vec<Level>> {
-        let mut out = Vec::new();
-        self.array(|sc| {
-            sc.eat(b'[')?;
-            let price = decimal(sc.cell(spec.cells)?, spec.normalize_price)?;
-            sc.eat(b',')?;
-            let qty = decimal(sc.cell(spec.cells)?, spec.normalize_qty)?;
-            loop {
-                match sc.peek()? {
-                    b',' => {
-                        sc.i += 1;
-                        sc.cell(spec.cells)?;
-                    }
+        // A row takes at least 9 bytes (`["1","1"],`); room for up to 1024 rows up front
+        // spares the reallocations of a deep book without over-reserving for a short one.
+        let mut out = Vec::with_capacity((self.s.len().saturating_sub(self.i) / 16).min(1024));
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(out);
+        }
+        loop {
+            let level = match self.compact_row(spec) {
+                Some(l) => l,
+                None => self.row(spec)?,
+            };
+            out.push(level);
+            match self.bytes().get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                _ => match self.peek()? {
+                    b',' => self.i += 1,
                     b']' => {
-                        sc.i += 1;
-                        break;
+                        self.i += 1;
+                        return Some(out);
                     }
                     _ => return None,
-                }
+                },
             }
-            out.push(Level { price, qty });
-            Some(())
-        })?;
-        Some(out)
+        }
     }
+
+    /// The usual row, `["p","q"]` or (with [`LevelSpec::more_cells`]) `["p","q","c",...]`
+    /// without blanks and with plain decimals, read with direct byte checks. `None` leaves the
+    /// cursor where it was, for [`Scanner::row`] to read or decline (it gives the same level
+    /// whenever this one does).
+    #[inline(always)]
+    fn compact_row(&mut self, spec: LevelSpec) -> Option<Level> {
+        let b = self.bytes();
+        let mut i = self.i;
+        if b.get(i..i + 2)? != b"[\"" {
+            return None;
+        }
+        i += 2;
+        let (price, n) = plain_decimal_prefix(b.get(i..)?, spec.normalize_price)?;
+        i += n;
+        if b.get(i..i + 3)? != b"\",\"" {
+            return None;
+        }
+        i += 3;
+        let (qty, n) = plain_decimal_prefix(b.get(i..)?, spec.normalize_qty)?;
+        i += n;
+        if *b.get(i)? != b'"' {
+            return None;
+        }
+        i += 1;
+        loop {
+            match *b.get(i)? {
+                b']' => break,
+                b',' if spec.more_cells && b.get(i + 1) == Some(&b'"') => {
+                    // A skipped string cell: no escapes or control characters, as `str` reads.
+                    i += 2;
+                    loop {
+                        match *b.get(i)? {
+                            b'"' => break,
+                            b'\\' | 0..=0x1f => return None,
+                            _ => i += 1,
+                        }
+                    }
+                    i += 1;
+                }
+                _ => return None,
+            }
+        }
+        self.i = i + 1;
+        Some(Level { price, qty })
+    }
+
+    /// One row in any layout [`Scanner::levels`] accepts (blanks, numbers when allowed, any
+    /// decimal text), or `None`.
+    fn row(&mut self, spec: LevelSpec) -> Option<Level> {
+        self.eat(b'[')?;
+        let price = self.decimal_cell(spec.cells, spec.normalize_price)?;
+        self.eat(b',')?;
+        let qty = self.decimal_cell(spec.cells, spec.normalize_qty)?;
+        loop {
+            match self.peek()? {
+                b',' if spec.more_cells => {
+                    self.i += 1;
+                    self.cell(spec.cells)?;
+                }
+                b']' => {
+                    self.i += 1;
+                    return Some(Level { price, qty });
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The value of an integer's text of at most 18 digits (`-?digits`), with its sign.
+#[inline]
+pub fn digits18(t: &str) -> Option<(bool, u64)> {
+    let (neg, d) = match t.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, t.as_bytes()),
+    };
+    if d.is_empty() || d.len() > 18 || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((neg, d.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'))))
 }
 
 #[cfg(test)]
@@ -335,6 +470,7 @@ mod tests {
         cells: Cells::Strings,
         normalize_price: false,
         normalize_qty: true,
+        more_cells: true,
     };
 
     fn book_levels(text: &str, spec: LevelSpec) -> Option<Vec<Level>> {
@@ -368,6 +504,54 @@ mod tests {
         };
         let v = book_levels(r#"[[1.5,"2",3]]"#, spec).unwrap();
         assert_eq!((v[0].price, v[0].qty), (dec!(1.5), dec!(2)));
+    }
+
+    #[test]
+    fn exactly_two_cells_unless_more_are_allowed() {
+        let two = LevelSpec {
+            more_cells: false,
+            ..STR
+        };
+        assert_eq!(book_levels(r#"[["1","2","3"]]"#, two), None);
+        let v = book_levels(r#"[[ "1.0" , "2.50" ]]"#, two).unwrap();
+        assert_eq!(
+            (v[0].price.to_string(), v[0].qty.to_string()),
+            ("1.0".into(), "2.5".into())
+        );
+    }
+
+    #[test]
+    fn integers_booleans_and_decimal_cells() {
+        let mut sc = Scanner::new(r#"[ 12, -3, true ,false, 1.5, 1234567890123456789, "7.10", 8.25 ]"#);
+        sc.eat(b'[').unwrap();
+        assert_eq!(sc.int(), Some((false, 12)));
+        sc.eat(b',').unwrap();
+        assert_eq!(sc.int(), Some((true, 3)));
+        sc.eat(b',').unwrap();
+        assert_eq!(sc.bool(), Some(true));
+        sc.eat(b',').unwrap();
+        assert_eq!(sc.bool(), Some(false));
+        sc.eat(b',').unwrap();
+        // A fraction is not an integer, and a declined read consumes nothing.
+        assert_eq!(sc.int(), None);
+        assert_eq!(sc.decimal_cell(Cells::StringsOrNumbers, false), Some(dec!(1.5)));
+        sc.eat(b',').unwrap();
+        assert_eq!(sc.int(), None, "19 digits");
+        sc.skip_value().unwrap();
+        sc.eat(b',').unwrap();
+        assert_eq!(
+            sc.decimal_cell(Cells::Strings, true).map(|d| d.to_string()),
+            Some("7.1".into())
+        );
+        sc.eat(b',').unwrap();
+        assert_eq!(
+            sc.decimal_cell(Cells::Strings, false),
+            None,
+            "a number where strings are required"
+        );
+        assert_eq!(digits18("-0"), Some((true, 0)));
+        assert_eq!(digits18(""), None);
+        assert_eq!(digits18("1x"), None);
     }
 
     #[test]

@@ -307,6 +307,7 @@ fn scan_order_book(body: &[u8], m: &Market) -> Option<OrderBook> {
         cells: Cells::Strings,
         normalize_price: false,
         normalize_qty: one,
+        more_cells: true,
     };
     let mut book = None;
     scan_envelope(body, |sc| {

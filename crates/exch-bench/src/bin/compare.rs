@@ -4,8 +4,11 @@
 //!
 //! ```text
 //! cargo run --release -p exch-bench --bin compare -- [--quick] [--no-e2e]
-//!     [--ccxt-python FILE] [--ccxt-js FILE] [--report FILE]
+//!     [--ccxt-python FILE] [--ccxt-js FILE] [--report FILE] [--only PREFIX]...
 //! ```
+//!
+//! `--only` (repeatable) times just the operations whose names start with a prefix (e.g.
+//! `--only okx.order_book`), for profiling one hot path; the report then lists only those.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +25,7 @@ struct Args {
     python: Option<PathBuf>,
     js: Option<PathBuf>,
     report: Option<PathBuf>,
+    only: Vec<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -39,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
             "--ccxt-python" => a.python = Some(path("--ccxt-python")?),
             "--ccxt-js" => a.js = Some(path("--ccxt-js")?),
             "--report" => a.report = Some(path("--report")?),
+            "--only" => a.only.push(it.next().ok_or("--only needs an operation name prefix")?),
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -59,7 +64,8 @@ fn run() -> Result<(), String> {
     let args = parse_args()?;
     let plan = if args.quick { Plan::QUICK } else { Plan::FULL };
     let mut exch = Vec::new();
-    for mut op in ops::all()? {
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|p| name.starts_with(p.as_str()));
+    for mut op in ops::all()?.into_iter().filter(|op| wanted(op.name)) {
         let m = measure::run(plan, &mut op.run);
         eprintln!("{:<24} {:>14} ops/s", op.name, report::fmt_rate(m.ops_per_sec()));
         exch.push(ExchOp {
