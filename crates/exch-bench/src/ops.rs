@@ -7,7 +7,7 @@
 //! | name | exch | CCXT |
 //! |---|---|---|
 //! | `binance.order_book` | `parse::order_book_of` (the client's decoder: one-pass scan, else decode `Depth` + `parse::order_book`) | `json` decode + `parse_order_book` |
-//! | `binance.trades` | `parse::public_trades` (the client's decoder) + `parse::trades` | `json` decode + `parse_trades` |
+//! | `binance.trades` | `parse::trades_of` (the client's decoder: one-pass scan straight into trades, else decode + `parse::trades`) | `json` decode + `parse_trades` |
 //! | `binance.ticker` | decode `Ticker24h` + `parse::ticker` | `json` decode + `parse_ticker` |
 //! | `binance.order` | decode `OrderResp` + symbol lookup + `parse::order` | `json` decode + `parse_order` |
 //! | `binance.positions` | decode `Vec<PositionRisk>` + `parse::positions` | `json` decode + `parse_position_risk` per open row |
@@ -120,8 +120,7 @@ pub fn binance_order_book(f: &BinanceFixture) -> exch_core::Result<usize> {
 
 /// Decodes and normalises the 500 trades; the number of trades.
 pub fn binance_trades(f: &BinanceFixture) -> exch_core::Result<usize> {
-    let rows: Vec<wire::PublicTrade> = parse::public_trades("GET /api/v3/trades", &f.payloads.trades)?;
-    Ok(parse::trades(&f.btc, &rows).len())
+    Ok(parse::trades_of(&f.btc, "GET /api/v3/trades", &f.payloads.trades)?.len())
 }
 
 /// Decodes and normalises the ticker; 1 when it has a last price.

@@ -282,11 +282,7 @@ impl Exchange for Binance {
         let (api, _, v) = self.resolve(symbol).await?;
         let resp = self.inner.rest.send(&rest::recent_trades(api, &v, limit)).await?;
         // The one-pass scan when the payload has Binance's usual shape, serde otherwise.
-        let rows: Vec<wire::PublicTrade> = match parse::fast_public_trades(&resp.body) {
-            Some(rows) => rows,
-            None => resp.json()?,
-        };
-        Ok(parse::trades(symbol, &rows))
+        parse::trades_of(symbol, &resp.endpoint, &resp.body)
     }
 
     async fn candles(&self, query: &CandleQuery) -> Result<Vec<Candle>> {

@@ -1,6 +1,7 @@
 //! Wire types → core models. Nothing here panics: a payload the models cannot hold becomes a
 //! `Decode` error naming the endpoint and quoting the start of the payload.
 
+use exch_core::scan::{self, Cells, LevelSpec, Scanner};
 use exch_core::{
     Balance, Candle, Error, ErrorKind, Income, IncomeKind, Level, MarginMode, Market, MarketStatus, Order, OrderBook,
     OrderStatus, OrderType, Position, PositionMode, PositionSide, Result, Side, Symbol, Ticker, TimeInForce, Trade,
@@ -39,24 +40,53 @@ pub fn public_trades(endpoint: &str, payload: &[u8]) -> Result<Vec<wire::PublicT
 
 /// A trades payload of the shape Binance sends, scanned in one pass: a list of objects whose
 /// known keys (`id`/`a`, `price`/`p`, `qty`/`q`, `time`/`T`, `isBuyerMaker`/`m`) hold integers,
-/// plain decimal strings and booleans, and whose other keys hold ASCII strings without
-/// escapes, numbers, booleans or `null`. `None` for anything else (the caller then decodes with
-/// serde). When `Some`, the result equals `serde_json::from_slice::<Vec<wire::PublicTrade>>`.
+/// decimal strings and booleans, each once. `None` for anything else (the caller then decodes
+/// with serde). When `Some`, the result equals `serde_json::from_slice::<Vec<wire::PublicTrade>>`.
 pub fn fast_public_trades(payload: &[u8]) -> Option<Vec<wire::PublicTrade>> {
-    Scan { b: payload, i: 0 }.trades()
+    scan_trades(payload, |id, price, qty, time, is_buyer_maker| wire::PublicTrade {
+        id,
+        price,
+        qty,
+        time,
+        is_buyer_maker,
+    })
 }
 
-/// A depth payload of the exact shape Binance sends, scanned in one pass: an object whose keys
-/// are `lastUpdateId`, `E`, `T` (integers) and `bids`, `asks` (lists of `["price", "qty"]`
-/// plain decimal strings), without escapes. `None` for anything else (the caller then decodes
-/// with serde, which gives the same result or the error). When `Some`, the result equals
+/// The trades of a trades payload, scanned in one pass straight into [`Trade`]s as
+/// [`fast_public_trades`] does; `None` when the scan does not take the payload. When `Some`,
+/// equal to [`trades`] on `serde_json::from_slice::<Vec<wire::PublicTrade>>`.
+pub fn fast_trades(symbol: &Symbol, payload: &[u8]) -> Option<Vec<Trade>> {
+    scan_trades(payload, |id, price, qty, timestamp, maker| Trade {
+        symbol: symbol.clone(),
+        id,
+        price,
+        qty,
+        side: Some(taker_side(maker)),
+        timestamp,
+    })
+}
+
+/// The trades of a trades payload: [`fast_trades`], or [`decode`] and [`trades`] (the same
+/// trades, or the decode error). This is what the client calls.
+pub fn trades_of(symbol: &Symbol, endpoint: &str, payload: &[u8]) -> Result<Vec<Trade>> {
+    match fast_trades(symbol, payload) {
+        Some(t) => Ok(t),
+        None => Ok(trades(symbol, &decode::<Vec<wire::PublicTrade>>(endpoint, payload)?)),
+    }
+}
+
+/// A depth payload of the shape Binance sends, scanned in one pass: an object whose keys are
+/// `lastUpdateId`, `E`, `T` (integers) and `bids`, `asks` (lists of `["price", "qty"]` decimal
+/// strings), each once. `None` for anything else (the caller then decodes with serde, which
+/// gives the same result or the error). When `Some`, the result equals
 /// `serde_json::from_slice::<wire::Depth>` digit for digit.
 pub fn fast_depth(payload: &[u8]) -> Option<wire::Depth> {
-    let (seq, ts, bids, asks) = Scan { b: payload, i: 0 }.depth(|price, qty| [price, qty])?;
+    let (seq, ts, bids, asks) = scan_depth(payload)?;
+    let rows = |v: Vec<Level>| v.into_iter().map(|l| [l.price, l.qty]).collect();
     Some(wire::Depth {
         last_update_id: seq,
-        bids,
-        asks,
+        bids: rows(bids),
+        asks: rows(asks),
         transaction_time: ts,
     })
 }
@@ -65,7 +95,7 @@ pub fn fast_depth(payload: &[u8]) -> Option<wire::Depth> {
 /// [`fast_depth`] does; `None` when the scan does not take the payload. When `Some`, equal to
 /// [`order_book`] on `serde_json::from_slice::<wire::Depth>`.
 pub fn fast_order_book(symbol: &Symbol, payload: &[u8]) -> Option<OrderBook> {
-    let (seq, ts, bids, asks) = Scan { b: payload, i: 0 }.depth(|price, qty| Level { price, qty })?;
+    let (seq, ts, bids, asks) = scan_depth(payload)?;
     Some(OrderBook {
         symbol: symbol.clone(),
         bids,
@@ -84,311 +114,86 @@ pub fn order_book_of(symbol: &Symbol, endpoint: &str, payload: &[u8]) -> Result<
     }
 }
 
-/// A byte cursor for [`fast_depth`].
-struct Scan<'a> {
-    b: &'a [u8],
-    i: usize,
+/// Binance's `[price, qty]` rows: exactly two decimal strings, both normalized.
+const LEVELS: LevelSpec = LevelSpec {
+    cells: Cells::Strings,
+    normalize_price: true,
+    normalize_qty: true,
+    more_cells: false,
+};
+
+/// An integer as a JSON number or as a string of `-?digits` (what the lenient decoders read as
+/// the same integer), at most 18 digits, with its sign.
+fn integer(sc: &mut Scanner<'_>) -> Option<(bool, u64)> {
+    if sc.peek()? == b'"' {
+        scan::digits18(sc.str()?)
+    } else {
+        sc.int()
+    }
 }
 
-impl<'a> Scan<'a> {
-    /// Skips JSON whitespace.
-    fn ws(&mut self) {
-        while let Some(c) = self.b.get(self.i) {
-            if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-                break;
-            }
-            self.i += 1;
-        }
-    }
+/// A signed time in ms written as [`integer`] takes it.
+fn time_ms(sc: &mut Scanner<'_>) -> Option<i64> {
+    let (neg, v) = integer(sc)?;
+    let v = i64::try_from(v).ok()?;
+    Some(if neg { -v } else { v })
+}
 
-    /// The next non-blank byte, not consumed.
-    fn peek(&mut self) -> Option<u8> {
-        self.ws();
-        self.b.get(self.i).copied()
-    }
+/// The text of an integer id as written: a JSON integer or a string of `-?digits`, at most 18
+/// digits.
+fn id_text(sc: &mut Scanner<'_>) -> Option<String> {
+    let t = if sc.peek()? == b'"' { sc.str()? } else { sc.number()? };
+    scan::digits18(t)?;
+    Some(t.to_string())
+}
 
-    /// Consumes `c` after blanks.
-    fn eat(&mut self, c: u8) -> Option<()> {
-        (self.peek()? == c).then(|| self.i += 1)
-    }
+/// The update id, time, bids and asks of a depth payload.
+#[allow(clippy::type_complexity)]
+fn scan_depth(payload: &[u8]) -> Option<(Option<u64>, Option<i64>, Vec<Level>, Vec<Level>)> {
+    let mut sc = Scanner::from_bytes(payload)?;
+    let (mut seq, mut ts, mut bids, mut asks, mut e) = (None, None, None, None, None);
+    sc.object(|k, sc| match k {
+        "lastUpdateId" => match integer(sc)? {
+            (false, v) => scan::once(&mut seq, v),
+            (true, _) => None,
+        },
+        "T" => scan::once(&mut ts, time_ms(sc)?),
+        "E" => scan::once(&mut e, integer(sc)?),
+        "bids" => scan::once(&mut bids, sc.levels(LEVELS)?),
+        "asks" => scan::once(&mut asks, sc.levels(LEVELS)?),
+        _ => None,
+    })?;
+    sc.end()?;
+    Some((seq, ts, bids?, asks?))
+}
 
-    /// The bytes of a string without escapes, quotes consumed.
-    fn string(&mut self) -> Option<&'a [u8]> {
-        self.eat(b'"')?;
-        let b: &'a [u8] = self.b;
-        let rest = b.get(self.i..)?;
-        let len = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        if rest.get(len) != Some(&b'"') {
-            return None;
-        }
-        self.i += len + 1;
-        rest.get(..len)
-    }
-
-    /// A JSON integer of at most 18 digits (no leading zeros, no fraction or exponent), with
-    /// its sign.
-    fn int(&mut self) -> Option<(bool, u64)> {
-        self.ws();
-        let neg = self.b.get(self.i) == Some(&b'-');
-        if neg {
-            self.i += 1;
-        }
-        let rest = self.b.get(self.i..)?;
-        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 || digits > 18 || (digits > 1 && rest.first() == Some(&b'0')) {
-            return None;
-        }
-        let mut v: u64 = 0;
-        for &c in rest.get(..digits)? {
-            v = v * 10 + u64::from(c - b'0');
-        }
-        self.i += digits;
-        if matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E')) {
-            return None;
-        }
-        Some((neg, v))
-    }
-
-    /// An integer as a JSON number or as a string of `-?digits` (what the lenient decoders
-    /// read as the same integer), with its sign.
-    fn integer(&mut self) -> Option<(bool, u64)> {
-        if self.peek()? != b'"' {
-            return self.int();
-        }
-        let s = self.string()?;
-        let (neg, digits) = match s.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            _ => (false, s),
-        };
-        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let v = digits.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
-        Some((neg, v))
-    }
-
-    /// The text of an integer id: a JSON integer of at most 18 digits as written, or a string
-    /// of `-?digits`.
-    fn id_text(&mut self) -> Option<String> {
-        let start = if self.peek()? == b'"' { self.i + 1 } else { self.i };
-        self.integer()?;
-        let end = if self.b.get(self.i.checked_sub(1)?) == Some(&b'"') {
-            self.i - 1
-        } else {
-            self.i
-        };
-        let text = std::str::from_utf8(self.b.get(start..end)?).ok()?;
-        Some(text.to_string())
-    }
-
-    /// `true` or `false`.
-    fn boolean(&mut self) -> Option<bool> {
-        self.ws();
-        let rest = self.b.get(self.i..)?;
-        let (v, n) = if rest.starts_with(b"true") {
-            (true, 4)
-        } else if rest.starts_with(b"false") {
-            (false, 5)
-        } else {
-            return None;
-        };
-        self.i += n;
-        Some(v)
-    }
-
-    /// Skips a value serde would ignore: an ASCII string without escapes, a JSON number,
-    /// `true`, `false` or `null` (anything else stops the scan).
-    fn skip(&mut self) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.string().filter(|s| s.is_ascii()).map(drop),
-            b't' | b'f' => self.boolean().map(drop),
-            b'n' => {
-                let rest = self.b.get(self.i..)?;
-                rest.starts_with(b"null").then(|| self.i += 4)
-            }
-            _ => self.number(),
-        }
-    }
-
-    /// Skips a JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    fn number(&mut self) -> Option<()> {
-        let b = self.b;
-        let mut i = self.i;
-        let digits = |i: &mut usize| {
-            let start = *i;
-            while b.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i - start
-        };
-        if b.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        let first = *b.get(i)?;
-        let n = digits(&mut i);
-        if n == 0 || (first == b'0' && n > 1) {
-            return None;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            if digits(&mut i) == 0 {
-                return None;
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            if digits(&mut i) == 0 {
-                return None;
-            }
-        }
-        self.i = i;
-        Some(())
-    }
-
-    /// One trade object.
-    fn trade(&mut self) -> Option<wire::PublicTrade> {
-        self.eat(b'{')?;
+/// A list of trade objects, each made by `mk(id, price, qty, time, is_buyer_maker)`.
+fn scan_trades<T>(payload: &[u8], mut mk: impl FnMut(String, Decimal, Decimal, i64, bool) -> T) -> Option<Vec<T>> {
+    let mut sc = Scanner::from_bytes(payload)?;
+    let mut out = Vec::with_capacity(payload.len() / 96 + 1);
+    sc.array(|sc| {
         let (mut id, mut price, mut qty, mut time, mut maker) = (None, None, None, None, None);
-        if self.peek()? != b'}' {
-            loop {
-                let key = self.string()?;
-                self.eat(b':')?;
-                match key {
-                    b"id" | b"a" if id.is_none() => id = Some(self.id_text()?),
-                    b"price" | b"p" if price.is_none() => price = Some(self.decimal()?),
-                    b"qty" | b"q" if qty.is_none() => qty = Some(self.decimal()?),
-                    b"time" | b"T" if time.is_none() => {
-                        let (neg, v) = self.integer()?;
-                        let v = i64::try_from(v).ok()?;
-                        time = Some(if neg { -v } else { v });
-                    }
-                    b"isBuyerMaker" | b"m" if maker.is_none() => maker = Some(self.boolean()?),
-                    b"id" | b"a" | b"price" | b"p" | b"qty" | b"q" | b"time" | b"T" | b"isBuyerMaker" | b"m" => {
-                        return None
-                    }
-                    other if other.is_ascii() && !other.is_empty() => self.skip()?,
-                    _ => return None,
-                }
-                match self.peek()? {
-                    b',' => self.i += 1,
-                    b'}' => break,
-                    _ => return None,
-                }
-            }
-        }
-        self.i += 1;
-        Some(wire::PublicTrade {
-            id: id?,
-            price: price?,
-            qty: qty?,
-            time: time?,
-            is_buyer_maker: maker.unwrap_or(false),
-        })
-    }
+        sc.object(|k, sc| match k {
+            "id" | "a" => scan::once(&mut id, id_text(sc)?),
+            "price" | "p" => scan::once(&mut price, sc.decimal_cell(Cells::Strings, true)?),
+            "qty" | "q" => scan::once(&mut qty, sc.decimal_cell(Cells::Strings, true)?),
+            "time" | "T" => scan::once(&mut time, time_ms(sc)?),
+            "isBuyerMaker" | "m" => scan::once(&mut maker, sc.bool()?),
+            _ => sc.skip_value(),
+        })?;
+        out.push(mk(id?, price?, qty?, time?, maker.unwrap_or(false)));
+        Some(())
+    })?;
+    sc.end()?;
+    Some(out)
+}
 
-    fn trades(mut self) -> Option<Vec<wire::PublicTrade>> {
-        self.eat(b'[')?;
-        let mut out = Vec::with_capacity(self.b.len() / 96 + 1);
-        if self.peek()? == b']' {
-            self.i += 1;
-        } else {
-            loop {
-                out.push(self.trade()?);
-                match self.peek()? {
-                    b',' => self.i += 1,
-                    b']' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.ws();
-        (self.i == self.b.len()).then_some(out)
-    }
-
-    /// A quoted plain decimal, normalized.
-    fn decimal(&mut self) -> Option<Decimal> {
-        self.eat(b'"')?;
-        let rest = self.b.get(self.i..)?;
-        let (d, n) = exch_core::de::plain_decimal_prefix(rest, true)?;
-        if rest.get(n) != Some(&b'"') {
-            return None;
-        }
-        self.i += n + 1;
-        Some(d)
-    }
-
-    /// A list of `["price", "qty"]` rows.
-    fn levels<T>(&mut self, mk: fn(Decimal, Decimal) -> T) -> Option<Vec<T>> {
-        self.eat(b'[')?;
-        let mut out = Vec::with_capacity(1024);
-        if self.peek()? == b']' {
-            self.i += 1;
-            return Some(out);
-        }
-        loop {
-            self.eat(b'[')?;
-            let price = self.decimal()?;
-            self.eat(b',')?;
-            let qty = self.decimal()?;
-            self.eat(b']')?;
-            out.push(mk(price, qty));
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(out);
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// The update id, time, bids and asks of a depth payload.
-    #[allow(clippy::type_complexity)]
-    fn depth<T>(mut self, mk: fn(Decimal, Decimal) -> T) -> Option<(Option<u64>, Option<i64>, Vec<T>, Vec<T>)> {
-        self.eat(b'{')?;
-        let (mut seq, mut ts, mut bids, mut asks, mut e) = (None, None, None, None, false);
-        if self.peek()? != b'}' {
-            loop {
-                let key = self.string()?;
-                self.eat(b':')?;
-                match key {
-                    b"lastUpdateId" if seq.is_none() => match self.integer()? {
-                        (false, v) => seq = Some(v),
-                        (true, _) => return None,
-                    },
-                    b"T" if ts.is_none() => {
-                        let (neg, v) = self.integer()?;
-                        let v = i64::try_from(v).ok()?;
-                        ts = Some(if neg { -v } else { v });
-                    }
-                    b"E" if !e => {
-                        self.integer()?;
-                        e = true;
-                    }
-                    b"bids" if bids.is_none() => bids = Some(self.levels(mk)?),
-                    b"asks" if asks.is_none() => asks = Some(self.levels(mk)?),
-                    _ => return None,
-                }
-                match self.peek()? {
-                    b',' => self.i += 1,
-                    b'}' => break,
-                    _ => return None,
-                }
-            }
-        }
-        self.i += 1;
-        self.ws();
-        if self.i != self.b.len() {
-            return None;
-        }
-        Some((seq, ts, bids?, asks?))
+/// The taker's side of a trade: the opposite of the maker's.
+fn taker_side(buyer_is_maker: bool) -> Side {
+    if buyer_is_maker {
+        Side::Sell
+    } else {
+        Side::Buy
     }
 }
 
@@ -483,7 +288,7 @@ pub fn trades(symbol: &Symbol, rows: &[wire::PublicTrade]) -> Vec<Trade> {
             id: t.id.clone(),
             price: t.price,
             qty: t.qty,
-            side: Some(if t.is_buyer_maker { Side::Sell } else { Side::Buy }),
+            side: Some(taker_side(t.is_buyer_maker)),
             timestamp: t.time,
         })
         .collect()
@@ -981,6 +786,10 @@ mod tests {
             }
             let via = public_trades("x", b);
             assert_eq!(format!("{via:?}"), format!("{want:?}"));
+            let btc = Symbol::spot("BTC", "USDT").unwrap();
+            let direct = trades_of(&btc, "x", b);
+            let want = want.map(|rows| trades(&btc, &rows));
+            assert_eq!(format!("{direct:?}"), format!("{want:?}"));
         }
     }
 
