@@ -136,6 +136,35 @@ impl OrderBook {
     pub fn best_ask(&self) -> Option<Level> {
         self.asks.first().copied()
     }
+
+    /// Puts the sides in book order: bids by price descending, asks ascending (stable, so equal
+    /// prices keep their order). A side already in order, as venues send it, costs one pass.
+    pub fn sort_sides(&mut self) {
+        sort_levels(&mut self.bids, &mut self.asks);
+    }
+}
+
+/// Sorts `bids` by price descending and `asks` ascending, as [`OrderBook::sort_sides`] does.
+pub fn sort_levels(bids: &mut [Level], asks: &mut [Level]) {
+    let desc = |a: &Level, b: &Level| price_order(&b.price, &a.price);
+    let asc = |a: &Level, b: &Level| price_order(&a.price, &b.price);
+    if !bids.is_sorted_by(|a, b| desc(a, b).is_le()) {
+        bids.sort_by(desc);
+    }
+    if !asks.is_sorted_by(|a, b| asc(a, b).is_le()) {
+        asks.sort_by(asc);
+    }
+}
+
+/// `a.cmp(b)`, with a shortcut for the common case of equal scales (a venue's prices share one
+/// tick): the mantissas then order the values.
+#[inline]
+fn price_order(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(b)
+    }
 }
 
 /// Buy or sell.
@@ -690,6 +719,33 @@ impl Capabilities {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut order is `Decimal`'s order, and the sorted sides are those of a plain
+        /// stable sort by price (equal prices keep their order).
+        #[test]
+        fn sort_levels_is_a_stable_price_sort(rows in proptest::collection::vec((-300i64..300, 0u32..4, 0i64..5), 0..40)) {
+            let levels: Vec<Level> = rows
+                .iter()
+                .map(|&(m, scale, q)| Level { price: Decimal::new(m, scale), qty: Decimal::from(q) })
+                .collect();
+            for a in &levels {
+                for b in &levels {
+                    prop_assert_eq!(price_order(&a.price, &b.price), a.price.cmp(&b.price));
+                }
+            }
+            let (mut bids, mut asks) = (levels.clone(), levels.clone());
+            sort_levels(&mut bids, &mut asks);
+            let mut want_bids = levels.clone();
+            want_bids.sort_by_key(|l| std::cmp::Reverse(l.price));
+            let mut want_asks = levels;
+            want_asks.sort_by_key(|l| l.price);
+            // Compared with scales: equal prices of different scales must keep their order.
+            prop_assert_eq!(format!("{bids:?}"), format!("{want_bids:?}"));
+            prop_assert_eq!(format!("{asks:?}"), format!("{want_asks:?}"));
+        }
+    }
 
     #[test]
     fn intervals_round_trip() {

@@ -502,8 +502,7 @@ impl SimState {
     pub fn set_book(&mut self, symbol: &Symbol, mut bids: Vec<Level>, mut asks: Vec<Level>) -> Vec<Fill> {
         bids.retain(|l| l.qty > Decimal::ZERO);
         asks.retain(|l| l.qty > Decimal::ZERO);
-        bids.sort_by_key(|l| std::cmp::Reverse(l.price));
-        asks.sort_by_key(|l| l.price);
+        exch_core::sort_levels(&mut bids, &mut asks);
         let book = self.books.entry(symbol.clone()).or_default();
         book.bids = bids;
         book.asks = asks;
