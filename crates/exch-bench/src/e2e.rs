@@ -7,6 +7,13 @@
 //! server and socket cost and the ratio is the client's own overhead: limiter, clock, signing,
 //! request building, error mapping, decoding and normalising. The client's limiter scopes are
 //! registered with room to spare beforehand so that the venue's real quotas never make it wait.
+//!
+//! [`run_sim`] repeats both comparisons against the Binance venue simulator of exch-testkit
+//! (`exch_binance::sim`: routing, signature and `recvWindow` checks, the matching engine, the
+//! request log), the server the tests and the demo use. The order there is an immediate-or-cancel
+//! buy below the book: it expires at once, so its client order id can be sent again (Binance
+//! requires uniqueness among open orders only) and both sides do the same work every time; both
+//! make the simulator forget it after each call, so its client-id check never slows down.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -254,5 +261,199 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
         bare: measure::run(plan, || send_bare(&order_req).unwrap_or(0)),
     };
     drop(server);
+    Ok(vec![book, order])
+}
+
+/// The simulator's depth a side (its book is seeded with this many levels).
+const SIM_LEVELS: usize = DEPTH;
+
+/// A simulator on its own thread and runtime; stops when dropped.
+struct SimThread {
+    base_url: String,
+    handle: exch_testkit::SimHandle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SimThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts the seeded Binance simulator with `DEPTH` levels a side on BTC/USDT and the bench key.
+fn start_sim(btc: &exch_core::Symbol) -> Result<SimThread, String> {
+    use exch_core::{Decimal, Level};
+    let handle = exch_testkit::SimHandle::new();
+    exch_binance::sim::seed(&handle);
+    handle.keys().add(exch_testkit::ApiKey::new(API_KEY, SECRET));
+    {
+        let tick = Decimal::new(1, 2);
+        let mid = Decimal::from(30_000);
+        let level = |k: usize, sign: i64| Level {
+            price: mid + tick * Decimal::from(sign * (k as i64 + 1)),
+            qty: Decimal::new(5 + k as i64, 1),
+        };
+        let bids = (0..SIM_LEVELS).map(|k| level(k, -1)).collect();
+        let asks = (0..SIM_LEVELS).map(|k| level(k, 1)).collect();
+        handle.state().set_book(btc, bids, asks);
+    }
+    let shared = handle.clone();
+    let (ready, started) = std::sync::mpsc::channel::<Result<String, String>>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("bench-sim".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match exch_binance::sim::start_with(handle).await {
+                    Ok(server) => {
+                        let url = server.url(exch_binance::config::API_SPOT).unwrap_or_default();
+                        let _ = ready.send(Ok(url));
+                        let _ = stopped.await;
+                        server.shutdown();
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e.to_string()));
+                    }
+                }
+            });
+        })
+        .map_err(|e| e.to_string())?;
+    let base_url = started.recv().map_err(|e| e.to_string())??;
+    if base_url.is_empty() {
+        return Err("the simulator serves no spot API".into());
+    }
+    Ok(SimThread {
+        base_url,
+        handle: shared,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+/// Wall-clock milliseconds since the Unix epoch (the simulator checks `timestamp` against it).
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Runs both comparisons against the Binance venue simulator (see the module docs).
+///
+/// # Errors
+/// The simulator cannot start, or a request fails (checked once before timing).
+pub fn run_sim(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
+    use exch_core::{Decimal, OrderRequest, OrderStatus, Side, TimeInForce};
+    let sim = start_sim(&f.btc)?;
+    roomy_scopes();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let config = ClientConfig::new()
+        .credentials(Credentials::new(API_KEY, SECRET))
+        .base_url("*", sim.base_url.clone());
+    let client = Binance::new(config.clone()).map_err(|e| e.to_string())?;
+    let bare = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout)
+        .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let order = OrderRequest::limit(f.btc.clone(), Side::Buy, Decimal::new(1, 3), Decimal::from(20_000))
+        .time_in_force(TimeInForce::Ioc)
+        .client_order_id("xbench-sim-ioc")
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    let depth_call = rest::depth(Api::Spot, "BTCUSDT", Some(DEPTH));
+    let depth_query = depth_call.prepare(None).map_err(|e| e.to_string())?.query;
+    let depth_req = bare
+        .get(format!("{}/api/v3/depth?{depth_query}", sim.base_url))
+        .build()
+        .map_err(|e| e.to_string())?;
+    // Signed now with Binance's longest recvWindow, so that it stays valid while it is timed.
+    let order_req = {
+        let cid = order.client_order_id.clone().unwrap_or_default();
+        let call = rest::new_order(Api::Spot, "BTCUSDT", &order, &cid).map_err(|e| e.to_string())?;
+        let auth = rest::Auth {
+            api_key: API_KEY,
+            secret: SECRET,
+            recv_window_ms: 60_000,
+            timestamp_ms: unix_ms(),
+        };
+        let prepared = call.prepare(Some(&auth)).map_err(|e| e.to_string())?;
+        bare.post(format!("{}/api/v3/order", sim.base_url))
+            .header("X-MBX-APIKEY", API_KEY)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(prepared.body.clone())
+            .build()
+            .map_err(|e| e.to_string())?
+    };
+    let send_bare = |req: &reqwest::Request| {
+        let req = req.try_clone().expect("a body that clones");
+        rt.block_on(async {
+            let resp = bare.execute(req).await?.error_for_status()?;
+            resp.bytes().await.map(|b| b.len())
+        })
+    };
+
+    // Check once before timing: the full depth, and an order that expires unfilled.
+    let book = rt
+        .block_on(client.order_book(&f.btc, Some(DEPTH)))
+        .map_err(|e| e.to_string())?;
+    if book.bids.len() != DEPTH || book.asks.len() != DEPTH {
+        return Err(format!(
+            "simulated order book has {} / {} levels",
+            book.bids.len(),
+            book.asks.len()
+        ));
+    }
+    let placed = rt.block_on(client.place_order(&order)).map_err(|e| e.to_string())?;
+    if placed.status != OrderStatus::Expired {
+        return Err(format!("the simulated IOC order is {:?}, not expired", placed.status));
+    }
+    send_bare(&depth_req).map_err(|e| e.to_string())?;
+    send_bare(&order_req).map_err(|e| e.to_string())?;
+
+    let book = Overhead {
+        name: "binance.order_book (simulator)",
+        decode: None,
+        client: measure::run(plan, || {
+            rt.block_on(client.order_book(&f.btc, Some(DEPTH)))
+                .map(|b| b.bids.len())
+                .unwrap_or(0)
+        }),
+        bare: measure::run(plan, || send_bare(&depth_req).unwrap_or(0)),
+    };
+    // The simulator keeps every order and checks client ids against them: both sides forget
+    // the expired order after each placement (the same small cost on both), so the check stays
+    // as cheap on the ten-thousandth order as on the first.
+    let forget = || sim.handle.state().forget_closed_orders();
+    let client_order = measure::run(plan, || {
+        let n = rt.block_on(client.place_order(&order)).map(|o| o.id.len()).unwrap_or(0);
+        n + forget()
+    });
+    let bare_order = measure::run(plan, || send_bare(&order_req).unwrap_or(0) + forget());
+    let order = Overhead {
+        name: "binance.place_order (simulator)",
+        decode: None,
+        client: client_order,
+        bare: bare_order,
+    };
+    drop(sim);
     Ok(vec![book, order])
 }

@@ -496,6 +496,16 @@ impl SimState {
             .find(|m| m.kind == kind && m.venue_symbol == venue_symbol)
     }
 
+    /// Forgets every order that is no longer open (filled, cancelled, rejected, expired), so a
+    /// long-running simulator (a demo, a benchmark placing orders in a loop) keeps its order
+    /// checks as fast as on the first order. Queries for a forgotten order then answer "not
+    /// found", as a venue does once its history window has passed. Returns how many went.
+    pub fn forget_closed_orders(&mut self) -> usize {
+        let before = self.orders.len();
+        self.orders.retain(|_, o| o.order.status.is_open());
+        before - self.orders.len()
+    }
+
     /// Replaces the external liquidity of `symbol` (bids are sorted descending, asks ascending)
     /// and fills the resting account orders that the new levels cross, as makers at their own
     /// price. Returns the fills.
@@ -1786,6 +1796,15 @@ mod tests {
         let c = st.cancel(DEFAULT_ACCOUNT, Some(&sym), &OrderRef::Id(o.id)).unwrap();
         assert_eq!(c.status, OrderStatus::Canceled);
         assert_eq!(st.counters().orders_cancelled, 1);
+        // A second, open order stays when the closed ones are forgotten.
+        let mut stop2 = NewOrder::market(sym.clone(), Side::Sell, dec!(1));
+        stop2.order_type = OrderType::StopMarket;
+        stop2.trigger_price = Some(dec!(80));
+        let open = st.place(DEFAULT_ACCOUNT, stop2).unwrap();
+        assert_eq!(st.forget_closed_orders(), 1);
+        assert_eq!(st.forget_closed_orders(), 0);
+        assert!(st.order(DEFAULT_ACCOUNT, Some(&sym), &OrderRef::Id(open.id)).is_ok());
+        assert!(st.order(DEFAULT_ACCOUNT, Some(&sym), &OrderRef::Id(c.id)).is_err());
     }
 
     #[test]

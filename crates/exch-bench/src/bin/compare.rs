@@ -78,7 +78,12 @@ fn run() -> Result<(), String> {
     let (overhead, overhead_error) = if args.no_e2e {
         (Vec::new(), Some("skipped (--no-e2e)".to_string()))
     } else {
-        match e2e::run(&ops::BinanceFixture::load()?, plan) {
+        let f = ops::BinanceFixture::load()?;
+        // Against the fixed-payload server, then against the venue simulator.
+        match e2e::run(&f, plan).and_then(|mut o| {
+            o.extend(e2e::run_sim(&f, plan)?);
+            Ok(o)
+        }) {
             Ok(o) => (o, None),
             Err(e) => (Vec::new(), Some(e)),
         }
