@@ -71,6 +71,24 @@ fn loopback_server_serves_the_client() {
 }
 
 #[test]
+fn the_venue_simulator_serves_the_client() {
+    let f = fixture();
+    let plan = exch_bench::measure::Plan {
+        warmup: std::time::Duration::ZERO,
+        batch: std::time::Duration::ZERO,
+        samples: 1,
+    };
+    // `run_sim` checks the 100-level book and that the IOC order expires before timing.
+    let o = exch_bench::e2e::run_sim(&f, plan).unwrap();
+    let names: Vec<&str> = o.iter().map(|o| o.name).collect();
+    assert_eq!(
+        names,
+        ["binance.order_book (simulator)", "binance.place_order (simulator)"]
+    );
+    assert!(o.iter().all(|o| o.client.batch_size >= 1 && o.bare.batch_size >= 1));
+}
+
+#[test]
 fn local_book_deltas_apply_in_sequence() {
     let f = fixture();
     let messages = ops::book_messages(&f).unwrap();
