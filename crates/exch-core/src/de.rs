@@ -186,32 +186,83 @@ fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
     if b.get(i) == Some(&b'.') {
         i += 1;
         let frac_start = i;
-        let mut zeros = 0u32;
+        // Every fraction digit goes into `all`; when normalizing, `m` and `scale` follow it
+        // only up to the last non-zero digit (selects, not branches: a digit's zero-ness is
+        // unpredictable). `all` may wrap past 19 digits, `m` only when the result would too.
+        let mut all = m;
+        let mut n = 0u32;
+        // Eight digits at a time while eight follow (Binance's eight decimals, OKX sizes).
+        while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let v = u64::from_le_bytes(*chunk);
+            if !eight_are_digits(v) {
+                break;
+            }
+            let d = v.wrapping_sub(0x3030_3030_3030_3030);
+            let before = all;
+            all = before.wrapping_mul(100_000_000).wrapping_add(eight_digits(d));
+            if !NORMALIZE {
+                m = all;
+                scale = n + 8;
+            } else if d != 0 {
+                // Trailing zero digits are the chunk's highest zero bytes (the first digit is
+                // the lowest byte): drop them by shifting them out.
+                let tz = d.leading_zeros() / 8;
+                m = before
+                    .wrapping_mul(POW10[(8 - tz) as usize])
+                    .wrapping_add(eight_digits(d << (8 * tz)));
+                scale = n + 8 - tz;
+            }
+            n += 8;
+            i += 8;
+        }
         while let Some(&c) = b.get(i) {
-            match c {
-                b'0' if NORMALIZE => zeros += 1,
-                b'0'..=b'9' => {
-                    for _ in 0..zeros {
-                        m = m.wrapping_mul(10);
-                    }
-                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                    scale += zeros + 1;
-                    digits += zeros + 1;
-                    zeros = 0;
-                }
-                _ => break,
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            all = all.wrapping_mul(10).wrapping_add(u64::from(d));
+            n += 1;
+            if !NORMALIZE || d != 0 {
+                m = all;
+                scale = n;
             }
             i += 1;
         }
         if i == frac_start {
             return None;
         }
+        digits += scale;
     }
     // More than 19 digits may have wrapped the u64: those take the general parse.
     if digits > 19 || (neg && m == 0) || matches!(b.get(i), Some(b'.' | b'e' | b'E')) {
         return None;
     }
     Some((Decimal::from_parts(m as u32, (m >> 32) as u32, 0, neg, scale), i))
+}
+
+/// Powers of ten up to 10^8.
+const POW10: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+/// Whether the eight bytes of `v` are all ASCII digits: each byte's high nibble is 3, and stays
+/// 3 when 6 is added (the low nibble is at most 9). A byte of 0xFA or more carries into the
+/// next one, but fails the test itself.
+#[inline(always)]
+fn eight_are_digits(v: u64) -> bool {
+    const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    ((v & HI) | ((v.wrapping_add(0x0606_0606_0606_0606) & HI) >> 4)) == 0x3333_3333_3333_3333
+}
+
+/// The number whose eight decimal digits (values 0..=9) are the bytes of `d`, the lowest byte
+/// the most significant digit (the standard SWAR conversion: three multiplications).
+#[inline(always)]
+fn eight_digits(d: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 0x000F_4240_0000_0064; // 100 + (1_000_000 << 32)
+    const MUL2: u64 = 0x0000_2710_0000_0001; // 1 + (10_000 << 32)
+    let d = d.wrapping_mul(10).wrapping_add(d >> 8);
+    let v1 = (d & MASK).wrapping_mul(MUL1);
+    let v2 = ((d >> 16) & MASK).wrapping_mul(MUL2);
+    u64::from((v1.wrapping_add(v2) >> 32) as u32)
 }
 
 /// The whole of `b` as a plain decimal.
@@ -888,6 +939,47 @@ mod tests {
         assert_eq!(b.top, [Decimal::new(1, 1), Decimal::new(1, 3)]);
         assert!(serde_json::from_str::<Book>(r#"{"bids": "x", "top": [1, 2]}"#).is_err());
         assert!(serde_json::from_str::<Book>(r#"{"bids": [], "top": [1]}"#).is_err());
+    }
+
+    #[test]
+    fn eight_digit_chunks() {
+        for pos in 0..8 {
+            for byte in 0..=255u8 {
+                let mut b = *b"12345678";
+                b[pos] = byte;
+                assert_eq!(
+                    eight_are_digits(u64::from_le_bytes(b)),
+                    byte.is_ascii_digit(),
+                    "{byte:#x} at {pos}"
+                );
+            }
+        }
+        let d = |t: &[u8; 8]| u64::from_le_bytes(*t).wrapping_sub(0x3030_3030_3030_3030);
+        assert_eq!(eight_digits(d(b"98765432")), 98_765_432);
+        assert_eq!(eight_digits(d(b"00000001")), 1);
+        // Fractions of eight and sixteen digits with trailing, inner and only zeros.
+        for (text, norm, want) in [
+            ("42576.20000000", true, "42576.2"),
+            ("42576.20000000", false, "42576.20000000"),
+            ("1.35654000", true, "1.35654"),
+            ("0.00000000", true, "0"),
+            ("7.00000001", true, "7.00000001"),
+            ("7.1000000000000000", true, "7.1"),
+            ("0.0000000000000010", true, "0.000000000000001"),
+            ("0.1234567890123456", false, "0.1234567890123456"),
+            ("12345.123456789012345", false, "12345.123456789012345"),
+        ] {
+            let got = plain_decimal_prefix(text.as_bytes(), norm).map(|(d, n)| (d.to_string(), n));
+            let general = decimal_from_text(text).map(|d| if norm { d.normalize() } else { d });
+            match got {
+                Some((g, n)) => {
+                    assert_eq!((g.as_str(), n), (want, text.len()), "{text}");
+                    assert_eq!(general.map(|d| d.to_string()).as_deref(), Some(want));
+                }
+                // Beyond 19 digits: the general parse takes it.
+                None => assert!(text.len() > 20, "{text}"),
+            }
+        }
     }
 
     proptest! {
