@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use exch_binance::config::Api;
 use exch_binance::{rest, Binance};
-use exch_core::{ClientConfig, Credentials, Exchange, LimiterKey, LimiterRegistry, ScopeQuota, Venue};
+use exch_core::{ClientConfig, Credentials, Exchange, LimiterKey, LimiterRegistry, OrderRequest, ScopeQuota, Venue};
 
 use crate::measure::{self, Measurement, Plan};
 use crate::ops::{BinanceFixture, API_KEY, SECRET};
@@ -33,7 +33,8 @@ use crate::ops::{BinanceFixture, API_KEY, SECRET};
 /// The depth the end-to-end order book asks for (Binance's default).
 pub const DEPTH: usize = 100;
 
-/// A loopback server serving the Binance payloads; stops when dropped.
+/// A loopback server on its own thread (the Binance payloads of [`Server::start`], or the
+/// venue simulator); stops when dropped.
 #[derive(Debug)]
 pub struct Server {
     /// `http://127.0.0.1:<port>`.
@@ -168,70 +169,114 @@ fn parse_depth(symbol: &exch_core::Symbol, body: &[u8]) -> exch_core::Result<exc
     exch_binance::parse::order_book_of(symbol, "GET /api/v3/depth", body)
 }
 
+/// The two sides of a comparison against one server: the real client and a bare reqwest client
+/// with the core transport's settings, on one current-thread runtime.
+struct Rig {
+    rt: tokio::runtime::Runtime,
+    client: Binance,
+    bare: reqwest::Client,
+    base_url: String,
+}
+
+impl Rig {
+    fn new(base_url: &str) -> Result<Rig, String> {
+        roomy_scopes();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let config = ClientConfig::new()
+            .credentials(Credentials::new(API_KEY, SECRET))
+            .base_url("*", base_url);
+        let client = Binance::new(config.clone()).map_err(|e| e.to_string())?;
+        let bare = exch_core::transport::http_client(&config).map_err(|e| e.to_string())?;
+        Ok(Rig {
+            rt,
+            client,
+            bare,
+            base_url: base_url.to_string(),
+        })
+    }
+
+    /// The client's `GET /api/v3/depth` request, pre-built for the bare side.
+    fn depth_request(&self) -> Result<reqwest::Request, String> {
+        let query = rest::depth(Api::Spot, "BTCUSDT", Some(DEPTH))
+            .prepare(None)
+            .map_err(|e| e.to_string())?
+            .query;
+        self.bare
+            .get(format!("{}/api/v3/depth?{query}", self.base_url))
+            .build()
+            .map_err(|e| e.to_string())
+    }
+
+    /// The client's signed `POST /api/v3/order` request for `order`, pre-built for the bare side.
+    fn order_request(&self, order: &OrderRequest, auth: &rest::Auth<'_>) -> Result<reqwest::Request, String> {
+        let cid = order.client_order_id.clone().unwrap_or_default();
+        let call = rest::new_order(Api::Spot, "BTCUSDT", order, &cid).map_err(|e| e.to_string())?;
+        let prepared = call.prepare(Some(auth)).map_err(|e| e.to_string())?;
+        self.bare
+            .post(format!("{}/api/v3/order", self.base_url))
+            .header("X-MBX-APIKEY", API_KEY)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(prepared.body)
+            .build()
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends a pre-built request with the bare client and reads the body; its length.
+    fn send_bare(&self, req: &reqwest::Request) -> Result<usize, String> {
+        let req = req.try_clone().ok_or("a request whose body does not clone")?;
+        self.rt
+            .block_on(async {
+                let resp = self.bare.execute(req).await?.error_for_status()?;
+                resp.bytes().await.map(|b| b.len())
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    /// The client's order book of `symbol` at [`DEPTH`]; its bid count (0 on an error).
+    fn book(&self, symbol: &exch_core::Symbol) -> usize {
+        self.rt
+            .block_on(self.client.order_book(symbol, Some(DEPTH)))
+            .map_or(0, |b| b.bids.len())
+    }
+
+    /// Checks once, before timing (and so warms the market cache and the clock), that the
+    /// book has [`DEPTH`] levels a side and that the bare requests succeed.
+    fn check(&self, symbol: &exch_core::Symbol, bare: &[&reqwest::Request]) -> Result<(), String> {
+        let book = self
+            .rt
+            .block_on(self.client.order_book(symbol, Some(DEPTH)))
+            .map_err(|e| e.to_string())?;
+        if book.bids.len() != DEPTH || book.asks.len() != DEPTH {
+            return Err(format!(
+                "order book has {} / {} levels",
+                book.bids.len(),
+                book.asks.len()
+            ));
+        }
+        for req in bare {
+            self.send_bare(req)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs both comparisons against a fresh loopback server.
 ///
 /// # Errors
 /// The server cannot start, or a request fails (the payloads are checked once before timing).
 pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
     let server = Server::start(f)?;
-    roomy_scopes();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let config = ClientConfig::new()
-        .credentials(Credentials::new(API_KEY, SECRET))
-        .base_url("*", server.base_url.clone());
-    let client = Binance::new(config.clone()).map_err(|e| e.to_string())?;
-    let bare = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(config.timeout)
-        .connect_timeout(config.timeout)
-        .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())?;
-
+    let rig = Rig::new(&server.base_url)?;
     // The identical requests, built once.
-    let depth_call = rest::depth(Api::Spot, "BTCUSDT", Some(DEPTH));
-    let depth_query = depth_call.prepare(None).map_err(|e| e.to_string())?.query;
-    let depth_req = bare
-        .get(format!("{}/api/v3/depth?{depth_query}", server.base_url))
-        .build()
+    let depth_req = rig.depth_request()?;
+    let order_req = rig.order_request(&f.order, &BinanceFixture::auth())?;
+    rig.check(&f.btc, &[&depth_req, &order_req])?;
+    rig.rt
+        .block_on(rig.client.place_order(&f.order))
         .map_err(|e| e.to_string())?;
-    let cid = f.order.client_order_id.clone().unwrap_or_default();
-    let order_call = rest::new_order(Api::Spot, "BTCUSDT", &f.order, &cid).map_err(|e| e.to_string())?;
-    let order_prepared = order_call
-        .prepare(Some(&BinanceFixture::auth()))
-        .map_err(|e| e.to_string())?;
-    let order_req = bare
-        .post(format!("{}/api/v3/order", server.base_url))
-        .header("X-MBX-APIKEY", API_KEY)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(order_prepared.body.clone())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let send_bare = |req: &reqwest::Request| {
-        let req = req.try_clone().expect("a body that clones");
-        rt.block_on(async {
-            let resp = bare.execute(req).await?.error_for_status()?;
-            resp.bytes().await.map(|b| b.len())
-        })
-    };
-
-    // Check once (and warm the market cache and clock) before timing.
-    let book = rt
-        .block_on(client.order_book(&f.btc, Some(DEPTH)))
-        .map_err(|e| e.to_string())?;
-    if book.bids.len() != DEPTH || book.asks.len() != DEPTH {
-        return Err(format!(
-            "order book has {} / {} levels",
-            book.bids.len(),
-            book.asks.len()
-        ));
-    }
-    rt.block_on(client.place_order(&f.order)).map_err(|e| e.to_string())?;
-    send_bare(&depth_req).map_err(|e| e.to_string())?;
-    send_bare(&order_req).map_err(|e| e.to_string())?;
 
     // What decoding the served bodies costs the client.
     let depth_body = cut_depth(&f.payloads.depth, DEPTH)?;
@@ -243,22 +288,18 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
     let book = Overhead {
         name: "binance.order_book",
         decode: Some(decode_book.secs_per_op),
-        client: measure::run(plan, || {
-            rt.block_on(client.order_book(&f.btc, Some(DEPTH)))
-                .map(|b| b.bids.len())
-                .unwrap_or(0)
-        }),
-        bare: measure::run(plan, || send_bare(&depth_req).unwrap_or(0)),
+        client: measure::run(plan, || rig.book(&f.btc)),
+        bare: measure::run(plan, || rig.send_bare(&depth_req).unwrap_or(0)),
     };
     let order = Overhead {
         name: "binance.place_order",
         decode: Some(decode_order.secs_per_op),
         client: measure::run(plan, || {
-            rt.block_on(client.place_order(&f.order))
-                .map(|o| o.id.len())
-                .unwrap_or(0)
+            rig.rt
+                .block_on(rig.client.place_order(&f.order))
+                .map_or(0, |o| o.id.len())
         }),
-        bare: measure::run(plan, || send_bare(&order_req).unwrap_or(0)),
+        bare: measure::run(plan, || rig.send_bare(&order_req).unwrap_or(0)),
     };
     drop(server);
     Ok(vec![book, order])
@@ -267,23 +308,10 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
 /// The simulator's depth a side (its book is seeded with this many levels).
 const SIM_LEVELS: usize = DEPTH;
 
-/// A simulator on its own thread and runtime; stops when dropped.
+/// The venue simulator on its own thread and runtime; stops when dropped.
 struct SimThread {
-    base_url: String,
+    server: Server,
     handle: exch_testkit::SimHandle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for SimThread {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 /// Starts the seeded Binance simulator with `DEPTH` levels a side on BTC/USDT and the bench key.
@@ -336,18 +364,13 @@ fn start_sim(btc: &exch_core::Symbol) -> Result<SimThread, String> {
         return Err("the simulator serves no spot API".into());
     }
     Ok(SimThread {
-        base_url,
+        server: Server {
+            base_url,
+            stop: Some(stop),
+            thread: Some(thread),
+        },
         handle: shared,
-        stop: Some(stop),
-        thread: Some(thread),
     })
-}
-
-/// Wall-clock milliseconds since the Unix epoch (the simulator checks `timestamp` against it).
-fn unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Runs both comparisons against the Binance venue simulator (see the module docs).
@@ -355,99 +378,51 @@ fn unix_ms() -> i64 {
 /// # Errors
 /// The simulator cannot start, or a request fails (checked once before timing).
 pub fn run_sim(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
-    use exch_core::{Decimal, OrderRequest, OrderStatus, Side, TimeInForce};
+    use exch_core::clock::{LocalClock, SystemClock};
+    use exch_core::{Decimal, OrderStatus, Side, TimeInForce};
     let sim = start_sim(&f.btc)?;
-    roomy_scopes();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let config = ClientConfig::new()
-        .credentials(Credentials::new(API_KEY, SECRET))
-        .base_url("*", sim.base_url.clone());
-    let client = Binance::new(config.clone()).map_err(|e| e.to_string())?;
-    let bare = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(config.timeout)
-        .connect_timeout(config.timeout)
-        .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rig = Rig::new(&sim.server.base_url)?;
     let order = OrderRequest::limit(f.btc.clone(), Side::Buy, Decimal::new(1, 3), Decimal::from(20_000))
         .time_in_force(TimeInForce::Ioc)
         .client_order_id("xbench-sim-ioc")
         .build()
         .map_err(|e| e.to_string())?;
-
-    let depth_call = rest::depth(Api::Spot, "BTCUSDT", Some(DEPTH));
-    let depth_query = depth_call.prepare(None).map_err(|e| e.to_string())?.query;
-    let depth_req = bare
-        .get(format!("{}/api/v3/depth?{depth_query}", sim.base_url))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let depth_req = rig.depth_request()?;
     // Signed now with Binance's longest recvWindow, so that it stays valid while it is timed.
-    let order_req = {
-        let cid = order.client_order_id.clone().unwrap_or_default();
-        let call = rest::new_order(Api::Spot, "BTCUSDT", &order, &cid).map_err(|e| e.to_string())?;
-        let auth = rest::Auth {
-            api_key: API_KEY,
-            secret: SECRET,
-            recv_window_ms: 60_000,
-            timestamp_ms: unix_ms(),
-        };
-        let prepared = call.prepare(Some(&auth)).map_err(|e| e.to_string())?;
-        bare.post(format!("{}/api/v3/order", sim.base_url))
-            .header("X-MBX-APIKEY", API_KEY)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(prepared.body.clone())
-            .build()
-            .map_err(|e| e.to_string())?
+    let auth = rest::Auth {
+        api_key: API_KEY,
+        secret: SECRET,
+        recv_window_ms: 60_000,
+        timestamp_ms: SystemClock.now_ms(),
     };
-    let send_bare = |req: &reqwest::Request| {
-        let req = req.try_clone().expect("a body that clones");
-        rt.block_on(async {
-            let resp = bare.execute(req).await?.error_for_status()?;
-            resp.bytes().await.map(|b| b.len())
-        })
-    };
-
-    // Check once before timing: the full depth, and an order that expires unfilled.
-    let book = rt
-        .block_on(client.order_book(&f.btc, Some(DEPTH)))
+    let order_req = rig.order_request(&order, &auth)?;
+    rig.check(&f.btc, &[&depth_req, &order_req])?;
+    let placed = rig
+        .rt
+        .block_on(rig.client.place_order(&order))
         .map_err(|e| e.to_string())?;
-    if book.bids.len() != DEPTH || book.asks.len() != DEPTH {
-        return Err(format!(
-            "simulated order book has {} / {} levels",
-            book.bids.len(),
-            book.asks.len()
-        ));
-    }
-    let placed = rt.block_on(client.place_order(&order)).map_err(|e| e.to_string())?;
     if placed.status != OrderStatus::Expired {
         return Err(format!("the simulated IOC order is {:?}, not expired", placed.status));
     }
-    send_bare(&depth_req).map_err(|e| e.to_string())?;
-    send_bare(&order_req).map_err(|e| e.to_string())?;
 
     let book = Overhead {
         name: "binance.order_book (simulator)",
         decode: None,
-        client: measure::run(plan, || {
-            rt.block_on(client.order_book(&f.btc, Some(DEPTH)))
-                .map(|b| b.bids.len())
-                .unwrap_or(0)
-        }),
-        bare: measure::run(plan, || send_bare(&depth_req).unwrap_or(0)),
+        client: measure::run(plan, || rig.book(&f.btc)),
+        bare: measure::run(plan, || rig.send_bare(&depth_req).unwrap_or(0)),
     };
     // The simulator keeps every order and checks client ids against them: both sides forget
     // the expired order after each placement (the same small cost on both), so the check stays
     // as cheap on the ten-thousandth order as on the first.
     let forget = || sim.handle.state().forget_closed_orders();
     let client_order = measure::run(plan, || {
-        let n = rt.block_on(client.place_order(&order)).map(|o| o.id.len()).unwrap_or(0);
+        let n = rig
+            .rt
+            .block_on(rig.client.place_order(&order))
+            .map_or(0, |o| o.id.len());
         n + forget()
     });
-    let bare_order = measure::run(plan, || send_bare(&order_req).unwrap_or(0) + forget());
+    let bare_order = measure::run(plan, || rig.send_bare(&order_req).unwrap_or(0) + forget());
     let order = Overhead {
         name: "binance.place_order (simulator)",
         decode: None,

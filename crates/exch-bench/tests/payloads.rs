@@ -57,14 +57,19 @@ fn every_operation_runs() {
     }
 }
 
-#[test]
-fn loopback_server_serves_the_client() {
-    let f = fixture();
-    let plan = exch_bench::measure::Plan {
+/// One timed call, no warm-up: enough to prove the rig works.
+fn one_shot() -> exch_bench::measure::Plan {
+    exch_bench::measure::Plan {
         warmup: std::time::Duration::ZERO,
         batch: std::time::Duration::ZERO,
         samples: 1,
-    };
+    }
+}
+
+#[test]
+fn loopback_server_serves_the_client() {
+    let f = fixture();
+    let plan = one_shot();
     let o = exch_bench::e2e::run(&f, plan).unwrap();
     assert_eq!(o.len(), 2);
     assert!(o.iter().all(|o| o.client.batch_size >= 1 && o.bare.batch_size >= 1));
@@ -73,11 +78,7 @@ fn loopback_server_serves_the_client() {
 #[test]
 fn the_venue_simulator_serves_the_client() {
     let f = fixture();
-    let plan = exch_bench::measure::Plan {
-        warmup: std::time::Duration::ZERO,
-        batch: std::time::Duration::ZERO,
-        samples: 1,
-    };
+    let plan = one_shot();
     // `run_sim` checks the 100-level book and that the IOC order expires before timing.
     let o = exch_bench::e2e::run_sim(&f, plan).unwrap();
     let names: Vec<&str> = o.iter().map(|o| o.name).collect();

@@ -61,7 +61,7 @@ pub fn fast_trades(symbol: &Symbol, payload: &[u8]) -> Option<Vec<Trade>> {
         id,
         price,
         qty,
-        side: Some(taker_side(maker)),
+        side: Some(Side::taker(maker)),
         timestamp,
     })
 }
@@ -188,15 +188,6 @@ fn scan_trades<T>(payload: &[u8], mut mk: impl FnMut(String, Decimal, Decimal, i
     Some(out)
 }
 
-/// The taker's side of a trade: the opposite of the maker's.
-fn taker_side(buyer_is_maker: bool) -> Side {
-    if buyer_is_maker {
-        Side::Sell
-    } else {
-        Side::Buy
-    }
-}
-
 fn bad(what: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Decode, what.to_string()).with_venue(Venue::Binance)
 }
@@ -288,7 +279,7 @@ pub fn trades(symbol: &Symbol, rows: &[wire::PublicTrade]) -> Vec<Trade> {
             id: t.id.clone(),
             price: t.price,
             qty: t.qty,
-            side: Some(taker_side(t.is_buyer_maker)),
+            side: Some(Side::taker(t.is_buyer_maker)),
             timestamp: t.time,
         })
         .collect()

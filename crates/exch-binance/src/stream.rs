@@ -348,7 +348,7 @@ impl Frame<'_> {
             .and_then(Self::text_of)
             .ok_or_else(|| self.err(format!("missing trade id `{id_field}`")))?;
         let side = match d.get("m") {
-            Some(Value::Bool(maker_buys)) => Some(if *maker_buys { Side::Sell } else { Side::Buy }),
+            Some(Value::Bool(maker_buys)) => Some(Side::taker(*maker_buys)),
             None | Some(Value::Null) => None,
             Some(x) => return Err(self.err(format!("`m` is not a boolean: {x}"))),
         };

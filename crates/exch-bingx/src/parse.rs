@@ -365,22 +365,13 @@ fn scan_trades(body: &[u8], symbol: &Symbol) -> Option<Vec<Trade>> {
                 id: id.flatten().unwrap_or_default(),
                 price: price?,
                 qty: qty?,
-                side: maker.map(taker_side),
+                side: maker.map(Side::taker),
                 timestamp: time?,
             });
             Some(())
         })?;
         Some(out)
     })
-}
-
-/// The taker's side: the opposite of the maker's (buyer maker → taker sold).
-fn taker_side(buyer_is_maker: bool) -> Side {
-    if buyer_is_maker {
-        Side::Sell
-    } else {
-        Side::Buy
-    }
 }
 
 /// An order book from swap `quote/depth` or spot `market/depth`: bids descending, asks
@@ -427,7 +418,7 @@ pub fn trades(body: &[u8], endpoint: &str, symbol: &Symbol) -> Result<Vec<Trade>
                 id: t.id.unwrap_or_default(),
                 price,
                 qty,
-                side: t.is_buyer_maker.map(taker_side),
+                side: t.is_buyer_maker.map(Side::taker),
                 timestamp: ts,
             })
         })
@@ -982,7 +973,7 @@ mod tests {
                     id: t.id.unwrap_or_default(),
                     price: t.price.unwrap(),
                     qty: t.qty.unwrap(),
-                    side: t.is_buyer_maker.map(taker_side),
+                    side: t.is_buyer_maker.map(Side::taker),
                     timestamp: t.time.unwrap(),
                 })
                 .collect();

@@ -342,7 +342,7 @@ impl Frame<'_> {
                     price: self.req_dec(t, "p")?,
                     qty: self.req_dec(t, "q")?,
                     // Buyer is maker → the taker sold.
-                    side: maker_buys.map(|m| if m { Side::Sell } else { Side::Buy }),
+                    side: maker_buys.map(Side::taker),
                     timestamp: self.int(t, "T")?.ok_or_else(|| self.err("missing `T`"))?,
                 })))
             })

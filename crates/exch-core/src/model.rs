@@ -185,6 +185,16 @@ impl Side {
             Side::Sell => Side::Buy,
         }
     }
+
+    /// The taker's side of a trade from the venue's "buyer is maker" flag: when the buyer made
+    /// the market, the taker sold.
+    pub const fn taker(buyer_is_maker: bool) -> Side {
+        if buyer_is_maker {
+            Side::Sell
+        } else {
+            Side::Buy
+        }
+    }
 }
 
 impl fmt::Display for Side {

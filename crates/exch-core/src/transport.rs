@@ -315,18 +315,25 @@ impl fmt::Debug for HttpTransport {
     }
 }
 
+/// The reqwest client every transport uses: rustls, `config.timeout` for the whole request and
+/// for connecting, the `exch/<version>` user agent. (Benchmarks build their bare client with
+/// it too, so both sides of a comparison have the same settings.)
+pub fn http_client(config: &ClientConfig) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout)
+        .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Config, format!("cannot build the HTTP client: {e}")).with_source(e))
+}
+
 impl HttpTransport {
     /// A transport with `config.timeout` as the per-request timeout, the venue's `hooks`, and
     /// the shared `limiter` (from `LimiterRegistry::global()`). Retries use
     /// [`RetryPolicy::default`].
     pub fn new(config: &ClientConfig, hooks: Arc<dyn VenueHooks>, limiter: Arc<RateLimiter>) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
-            .user_agent(concat!("exch/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot build the HTTP client: {e}")).with_source(e))?;
+        let client = http_client(config)?;
         Ok(HttpTransport {
             client,
             hooks,
