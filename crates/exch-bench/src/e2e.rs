@@ -285,21 +285,27 @@ pub fn run(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> {
     });
     let decode_order = measure::run(plan, || crate::ops::binance_order(f).unwrap_or(0));
 
+    let (client, bare) = measure::pair(plan, || rig.book(&f.btc), || rig.send_bare(&depth_req).unwrap_or(0));
     let book = Overhead {
         name: "binance.order_book",
         decode: Some(decode_book.secs_per_op),
-        client: measure::run(plan, || rig.book(&f.btc)),
-        bare: measure::run(plan, || rig.send_bare(&depth_req).unwrap_or(0)),
+        client,
+        bare,
     };
-    let order = Overhead {
-        name: "binance.place_order",
-        decode: Some(decode_order.secs_per_op),
-        client: measure::run(plan, || {
+    let (client, bare) = measure::pair(
+        plan,
+        || {
             rig.rt
                 .block_on(rig.client.place_order(&f.order))
                 .map_or(0, |o| o.id.len())
-        }),
-        bare: measure::run(plan, || rig.send_bare(&order_req).unwrap_or(0)),
+        },
+        || rig.send_bare(&order_req).unwrap_or(0),
+    );
+    let order = Overhead {
+        name: "binance.place_order",
+        decode: Some(decode_order.secs_per_op),
+        client,
+        bare,
     };
     drop(server);
     Ok(vec![book, order])
@@ -405,29 +411,33 @@ pub fn run_sim(f: &BinanceFixture, plan: Plan) -> Result<Vec<Overhead>, String> 
         return Err(format!("the simulated IOC order is {:?}, not expired", placed.status));
     }
 
+    let (client, bare) = measure::pair(plan, || rig.book(&f.btc), || rig.send_bare(&depth_req).unwrap_or(0));
     let book = Overhead {
         name: "binance.order_book (simulator)",
         decode: None,
-        client: measure::run(plan, || rig.book(&f.btc)),
-        bare: measure::run(plan, || rig.send_bare(&depth_req).unwrap_or(0)),
+        client,
+        bare,
     };
     // The simulator keeps every order and checks client ids against them: both sides forget
     // the expired order after each placement (the same small cost on both), so the check stays
     // as cheap on the ten-thousandth order as on the first.
     let forget = || sim.handle.state().forget_closed_orders();
-    let client_order = measure::run(plan, || {
-        let n = rig
-            .rt
-            .block_on(rig.client.place_order(&order))
-            .map_or(0, |o| o.id.len());
-        n + forget()
-    });
-    let bare_order = measure::run(plan, || rig.send_bare(&order_req).unwrap_or(0) + forget());
+    let (client, bare) = measure::pair(
+        plan,
+        || {
+            let n = rig
+                .rt
+                .block_on(rig.client.place_order(&order))
+                .map_or(0, |o| o.id.len());
+            n + forget()
+        },
+        || rig.send_bare(&order_req).unwrap_or(0) + forget(),
+    );
     let order = Overhead {
         name: "binance.place_order (simulator)",
         decode: None,
-        client: client_order,
-        bare: bare_order,
+        client,
+        bare,
     };
     drop(sim);
     Ok(vec![book, order])

@@ -70,13 +70,23 @@ pub fn median(v: &mut [f64]) -> f64 {
 /// Times `op` under `plan`. `op` returns a value that is passed to `black_box`.
 #[allow(clippy::float_arithmetic)] // timings, not money
 pub fn run<T>(plan: Plan, mut op: impl FnMut() -> T) -> Measurement {
+    let n = calibrate(plan, &mut op);
+    let mut per_op: Vec<f64> = (0..plan.samples.max(1)).map(|_| batch(n, &mut op)).collect();
+    Measurement {
+        secs_per_op: median(&mut per_op),
+        batch_size: n,
+        samples: per_op.len(),
+    }
+}
+
+/// Warms `op` up and finds its batch size under `plan` (the first half of [`run`]).
+fn calibrate<T>(plan: Plan, op: &mut impl FnMut() -> T) -> u64 {
     let start = Instant::now();
     let mut warm = 0u64;
     while start.elapsed() < plan.warmup || warm < 3 {
         std::hint::black_box(op());
         warm += 1;
     }
-    // Calibrate: double the batch until it takes `plan.batch`.
     let mut n = 1u64;
     loop {
         let t = Instant::now();
@@ -84,24 +94,41 @@ pub fn run<T>(plan: Plan, mut op: impl FnMut() -> T) -> Measurement {
             std::hint::black_box(op());
         }
         if t.elapsed() >= plan.batch || n >= 1 << 30 {
-            break;
+            return n;
         }
         n *= 2;
     }
-    let mut per_op: Vec<f64> = (0..plan.samples.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..n {
-                std::hint::black_box(op());
-            }
-            t.elapsed().as_secs_f64() / n as f64
-        })
-        .collect();
-    Measurement {
-        secs_per_op: median(&mut per_op),
-        batch_size: n,
-        samples: per_op.len(),
+}
+
+/// Seconds per call of one timed batch of `n` calls.
+#[allow(clippy::float_arithmetic)] // timings, not money
+fn batch<T>(n: u64, op: &mut impl FnMut() -> T) -> f64 {
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(op());
     }
+    t.elapsed().as_secs_f64() / n as f64
+}
+
+/// Times `a` and `b` as [`run`] does, but with their timed batches interleaved (a, b, a, b,
+/// ...), so that a drift in the machine's speed during the measurement (another process, a
+/// busy host) moves both alike and their ratio stays put. For comparisons of two ways of
+/// doing the same thing, e.g. the client against bare reqwest.
+pub fn pair<T, U>(plan: Plan, mut a: impl FnMut() -> T, mut b: impl FnMut() -> U) -> (Measurement, Measurement) {
+    let na = calibrate(plan, &mut a);
+    let nb = calibrate(plan, &mut b);
+    let samples = plan.samples.max(1);
+    let (mut ta, mut tb) = (Vec::with_capacity(samples), Vec::with_capacity(samples));
+    for _ in 0..samples {
+        ta.push(batch(na, &mut a));
+        tb.push(batch(nb, &mut b));
+    }
+    let m = |n: u64, v: &mut Vec<f64>| Measurement {
+        secs_per_op: median(v),
+        batch_size: n,
+        samples: v.len(),
+    };
+    (m(na, &mut ta), m(nb, &mut tb))
 }
 
 #[cfg(test)]
@@ -128,5 +155,19 @@ mod tests {
         assert_eq!(m.batch_size, 1);
         // 3 warm-up calls, 1 calibration call, 3 timed batches of 1.
         assert_eq!(calls, 7);
+    }
+
+    #[test]
+    fn pair_interleaves_the_same_plan() {
+        let plan = Plan {
+            warmup: Duration::ZERO,
+            batch: Duration::ZERO,
+            samples: 3,
+        };
+        let order = std::cell::RefCell::new(Vec::new());
+        let (a, b) = pair(plan, || order.borrow_mut().push('a'), || order.borrow_mut().push('b'));
+        assert_eq!((a.samples, b.samples, a.batch_size, b.batch_size), (3, 3, 1, 1));
+        // Each side: 3 warm-up calls and 1 calibration call; then the batches alternate.
+        assert_eq!(order.into_inner().iter().collect::<String>(), "aaaabbbbababab");
     }
 }
