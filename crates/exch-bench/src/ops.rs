@@ -51,6 +51,18 @@ pub struct Op {
     pub run: Box<dyn FnMut() -> usize>,
 }
 
+/// An operation named `name` (compared with the CCXT operation of the same name) that runs
+/// `g` on its own copy of the fixture `f`; an error counts as 0.
+fn op<F: Clone + 'static>(name: &'static str, what: &'static str, f: &F, g: fn(&F) -> exch_core::Result<usize>) -> Op {
+    let f = f.clone();
+    Op {
+        name,
+        compare_to: name,
+        what,
+        run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
+    }
+}
+
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Op").field("name", &self.name).finish_non_exhaustive()
@@ -178,20 +190,6 @@ pub fn binance_sign_order(f: &BinanceFixture, base_url: &str) -> exch_core::Resu
 
 /// The Binance operations over `f`.
 pub fn binance(f: &BinanceFixture) -> Vec<Op> {
-    fn op(
-        name: &'static str,
-        what: &'static str,
-        f: &BinanceFixture,
-        g: fn(&BinanceFixture) -> exch_core::Result<usize>,
-    ) -> Op {
-        let f = f.clone();
-        Op {
-            name,
-            compare_to: name,
-            what,
-            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
-        }
-    }
     const BASE: &str = "https://api.binance.com";
     let sign_f = f.clone();
     vec![
@@ -354,20 +352,6 @@ pub fn okx_sign_order(f: &OkxFixture, base_url: &str) -> exch_core::Result<usize
 
 /// The OKX operations over `f`.
 pub fn okx(f: &OkxFixture) -> Vec<Op> {
-    fn op(
-        name: &'static str,
-        what: &'static str,
-        f: &OkxFixture,
-        g: fn(&OkxFixture) -> exch_core::Result<usize>,
-    ) -> Op {
-        let f = f.clone();
-        Op {
-            name,
-            compare_to: name,
-            what,
-            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
-        }
-    }
     fn sign_get(f: &OkxFixture) -> exch_core::Result<usize> {
         okx_sign_get(f, "https://www.okx.com")
     }
@@ -493,20 +477,6 @@ pub fn bingx_sign_order(f: &BingxFixture, base_url: &str) -> exch_core::Result<u
 
 /// The BingX operations over `f`.
 pub fn bingx(f: &BingxFixture) -> Vec<Op> {
-    fn op(
-        name: &'static str,
-        what: &'static str,
-        f: &BingxFixture,
-        g: fn(&BingxFixture) -> exch_core::Result<usize>,
-    ) -> Op {
-        let f = f.clone();
-        Op {
-            name,
-            compare_to: name,
-            what,
-            run: Box::new(move || g(black_box(&f)).unwrap_or(0)),
-        }
-    }
     fn sign_get(f: &BingxFixture) -> exch_core::Result<usize> {
         bingx_sign_get(f, "https://open-api.bingx.com")
     }

@@ -955,10 +955,15 @@ fn query(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Response {
     let m = tri!(market(sim, api, req));
     let r = tri!(order_ref(req, algo));
     let o = tri!(find(sim, &key.account, api, &m, &r, algo, Op::Query));
+    ok(render_any(sim, api, &o, algo))
+}
+
+/// An order as its endpoint family shows it: the algo form or the regular one.
+fn render_any(sim: &SimHandle, api: Api, o: &Order, algo: bool) -> Value {
     if algo {
-        ok(render_algo(sim, &o))
+        render_algo(sim, o)
     } else {
-        ok(render_order(sim, api, &o))
+        render_order(sim, api, o)
     }
 }
 
@@ -1016,13 +1021,7 @@ fn open_orders(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Respo
     let m = tri!(opt_market(sim, api, req));
     let rows: Vec<Value> = open_of(sim, &key.account, api, m.as_ref().map(|m| &m.symbol), algo)
         .iter()
-        .map(|o| {
-            if algo {
-                render_algo(sim, o)
-            } else {
-                render_order(sim, api, o)
-            }
-        })
+        .map(|o| render_any(sim, api, o, algo))
         .collect();
     ok(Value::Array(rows))
 }
@@ -1084,15 +1083,7 @@ fn all_orders(sim: &SimHandle, api: Api, req: &RawRequest, algo: bool) -> Respon
     let drop = rows.len().saturating_sub(limit);
     rows.drain(..drop);
     ok(Value::Array(
-        rows.iter()
-            .map(|o| {
-                if algo {
-                    render_algo(sim, o)
-                } else {
-                    render_order(sim, api, o)
-                }
-            })
-            .collect(),
+        rows.iter().map(|o| render_any(sim, api, o, algo)).collect(),
     ))
 }
 

@@ -553,13 +553,7 @@ mod live {
         within("trades subscribed again", s1.wait_subscribed("BTC-USDT@trade")).await;
 
         let i = ev.until("snapshot after reconnect", is_snapshot).await;
-        let snaps: Vec<Option<u64>> = ev.seen[..=i]
-            .iter()
-            .filter_map(|e| match e {
-                StreamEvent::BookSnapshot(b) => Some(b.sequence),
-                _ => None,
-            })
-            .collect();
+        let snaps = ev.snapshot_sequences(i);
         assert_eq!(snaps, [Some(1000), Some(1001)], "one fresh snapshot, no replay");
         let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
             unreachable!()

@@ -471,13 +471,7 @@ async fn forced_disconnect_reconnects_resubscribes_and_rebuilds_the_book_once() 
         moved,
     ));
     let i = ev.until("snapshot after reconnect", is_snapshot).await;
-    let snaps: Vec<_> = ev.seen[..=i]
-        .iter()
-        .filter_map(|e| match e {
-            StreamEvent::BookSnapshot(b) => Some(b.sequence),
-            _ => None,
-        })
-        .collect();
+    let snaps = ev.snapshot_sequences(i);
     assert_eq!(snaps, [Some(1), Some(7)]);
     let StreamEvent::BookSnapshot(b) = &ev.seen[i] else {
         unreachable!()

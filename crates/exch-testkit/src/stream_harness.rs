@@ -86,6 +86,19 @@ impl Events {
         }
     }
 
+    /// The sequence of every book snapshot among the first `upto + 1` events seen, in order
+    /// (e.g. to prove a reconnect brought one fresh snapshot and no replay).
+    pub fn snapshot_sequences(&self, upto: usize) -> Vec<Option<u64>> {
+        self.seen
+            .iter()
+            .take(upto.saturating_add(1))
+            .filter_map(|e| match e {
+                StreamEvent::BookSnapshot(b) => Some(b.sequence),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// How many of the events seen so far match `pred`.
     pub fn count(&self, pred: impl Fn(&StreamEvent) -> bool) -> usize {
         self.seen.iter().filter(|e| pred(e)).count()
