@@ -4,8 +4,10 @@
 //! 500 trades) a one-pass scan over the bytes that parses decimals in place is several times
 //! faster. [`Scanner`] walks a JSON text left to right: it finds keys at the current object
 //! level ([`Scanner::object`]), reads arrays ([`Scanner::array`]), reads `[[p, q, ...], ...]`
-//! level arrays straight into [`Level`]s ([`Scanner::levels`]) and skips any other value
-//! ([`Scanner::skip_value`]).
+//! level arrays straight into [`Level`]s ([`Scanner::levels`]), reads single cells
+//! ([`Scanner::str`], [`Scanner::number`], [`Scanner::int`], [`Scanner::bool`],
+//! [`Scanner::decimal_cell`]) and skips any other value ([`Scanner::skip_value`]). Binance,
+//! OKX and BingX read their order books and trades with it.
 //!
 //! Every method returns `Option`: `None` means "not handled here, use the serde path". The
 //! scanner is deliberately stricter than serde_json: it declines strings with escapes or control
@@ -13,6 +15,9 @@
 //! so a caller that falls back on `None` gets exactly the serde result (and serde's errors). It
 //! never panics on any input. Callers decline duplicate keys themselves (serde's derived structs
 //! reject them), e.g. with [`once`].
+//!
+//! Level rows of the usual compact form (`["p","q",...]`, no blanks) take a path of direct
+//! byte checks; any other layout the general row reader, with the same result.
 //!
 //! Decimals are parsed with [`crate::de::plain_decimal`] (no allocation) and otherwise
 //! [`crate::de::parse_decimal`], so values and scales are exactly those of the serde paths that
