@@ -162,7 +162,7 @@ pub fn plain_decimal_prefix(b: &[u8], normalize: bool) -> Option<(Decimal, usize
 
 /// [`plain_decimal_prefix`] with the normalisation fixed at compile time.
 #[inline(always)]
-fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
+pub(crate) fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
     let mut i = 0;
     let neg = b.first() == Some(&b'-');
     if neg {
@@ -171,13 +171,31 @@ fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
     let int_start = i;
     let mut m: u64 = 0;
     let mut digits = 0u32;
-    while let Some(&c) = b.get(i) {
-        if !c.is_ascii_digit() {
-            break;
+    // The integer digits: from a fixed window of eight bytes when it is there (an unrolled
+    // loop without bounds checks; its branches follow the text, which the predictor learns),
+    // the byte loop for the rest.
+    if let Some(w) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let mut k = 0;
+        while k < 8 {
+            let d = w[k].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            k += 1;
         }
-        m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-        digits += 1;
-        i += 1;
+        i += k;
+        digits = k as u32;
+    }
+    if digits == 8 || i == int_start {
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            digits += 1;
+            i += 1;
+        }
     }
     if i == int_start {
         return None;
@@ -191,25 +209,32 @@ fn prefix<const NORMALIZE: bool>(b: &[u8]) -> Option<(Decimal, usize)> {
         // unpredictable). `all` may wrap past 19 digits, `m` only when the result would too.
         let mut all = m;
         let mut n = 0u32;
-        // Eight digits at a time while eight follow (Binance's eight decimals, OKX sizes).
+        // Eight digits at a time while eight follow (Binance's eight decimals, OKX sizes). A
+        // second byte that is not a digit (a one-digit fraction, or the end after a chunk)
+        // rules the chunk out with one comparison.
         while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            if !chunk[1].is_ascii_digit() {
+                break;
+            }
             let v = u64::from_le_bytes(*chunk);
             if !eight_are_digits(v) {
                 break;
             }
             let d = v.wrapping_sub(0x3030_3030_3030_3030);
             let before = all;
-            all = before.wrapping_mul(100_000_000).wrapping_add(eight_digits(d));
+            all = before.wrapping_mul(100_000_000);
             if !NORMALIZE {
+                all = all.wrapping_add(eight_digits(d));
                 m = all;
                 scale = n + 8;
             } else if d != 0 {
                 // Trailing zero digits are the chunk's highest zero bytes (the first digit is
-                // the lowest byte): drop them by shifting them out.
+                // the lowest byte): drop them by shifting them out, and put them back (times
+                // a power of ten) for the unnormalized running value.
                 let tz = d.leading_zeros() / 8;
-                m = before
-                    .wrapping_mul(POW10[(8 - tz) as usize])
-                    .wrapping_add(eight_digits(d << (8 * tz)));
+                let c = eight_digits(d << (8 * tz));
+                all = all.wrapping_add(c.wrapping_mul(POW10[tz as usize]));
+                m = before.wrapping_mul(POW10[(8 - tz) as usize]).wrapping_add(c);
                 scale = n + 8 - tz;
             }
             n += 8;
@@ -1020,6 +1045,30 @@ mod tests {
                 let want = if norm { general.map(|d| d.normalize()) } else { general };
                 prop_assert!(same(Some(d), want), "{:?}", s);
                 prop_assert!(!matches!(s.as_bytes().get(n), Some(b'0'..=b'9' | b'.' | b'e' | b'E')));
+            }
+        }
+
+        /// The same with any bytes after the number's end (a quote, bracket, comma, blank or
+        /// letter, then anything), so the eight-byte windows of the fast path reach past it:
+        /// the parse stops where the number does.
+        #[test]
+        fn prefix_parse_stops_at_the_number(num in "-?[0-9]{1,21}(\\.[0-9]{1,21})?", tail in "([\"\\],\\[ a][\"\\],\\[0-9.eE a-]{0,11})?", norm in any::<bool>()) {
+            let s = format!("{num}{tail}");
+            let general = decimal_from_text(&num);
+            let want = if norm { general.map(|d| d.normalize()) } else { general };
+            match plain_decimal_prefix(s.as_bytes(), norm) {
+                Some((d, n)) => {
+                    prop_assert_eq!(n, num.len(), "{:?}", s);
+                    prop_assert!(same(Some(d), want), "{:?}", s);
+                }
+                // Declined only beyond 19 digits, or for -0 (the general parse's cases).
+                None => {
+                    let digits = num.bytes().filter(u8::is_ascii_digit).count();
+                    prop_assert!(
+                        digits > 19 || want.is_some_and(|d| d.is_zero() && num.starts_with('-')),
+                        "{:?}", s
+                    );
+                }
             }
         }
 

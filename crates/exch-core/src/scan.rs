@@ -17,13 +17,15 @@
 //! reject them), e.g. with [`once`].
 //!
 //! Level rows of the usual compact form (`["p","q",...]`, no blanks) take a path of direct
-//! byte checks; any other layout the general row reader, with the same result.
+//! byte checks; any other layout the general row reader, with the same result. The level
+//! reader is compiled once per normalisation setting of [`LevelSpec`], so the decimal parse
+//! inside it has no run-time flag.
 //!
 //! Decimals are parsed with [`crate::de::plain_decimal`] (no allocation) and otherwise
 //! [`crate::de::parse_decimal`], so values and scales are exactly those of the serde paths that
 //! use [`crate::de::parse_decimal`] on the same text.
 
-use crate::de::{parse_decimal, plain_decimal, plain_decimal_prefix};
+use crate::de::{parse_decimal, plain_decimal, plain_decimal_prefix, prefix};
 use crate::{Decimal, Level};
 
 /// The deepest nesting [`Scanner::skip_value`] follows before declining (serde_json stops at 128).
@@ -352,6 +354,18 @@ impl<'a> Scanner<'a> {
     /// further cells of the accepted kind, which are skipped. A cell that is not a decimal, or a
     /// row of fewer (or, without `more_cells`, more) than two cells, declines.
     pub fn levels(&mut self, spec: LevelSpec) -> Option<Vec<Level>> {
+        // One loop per normalisation setting: the flags are then constants in the row reader.
+        match (spec.normalize_price, spec.normalize_qty) {
+            (false, false) => self.levels_with::<false, false>(spec),
+            (false, true) => self.levels_with::<false, true>(spec),
+            (true, false) => self.levels_with::<true, false>(spec),
+            (true, true) => self.levels_with::<true, true>(spec),
+        }
+    }
+
+    /// [`Scanner::levels`] with `spec`'s normalisation flags fixed at compile time (`P` the
+    /// price's, `Q` the quantity's).
+    fn levels_with<const P: bool, const Q: bool>(&mut self, spec: LevelSpec) -> Option<Vec<Level>> {
         // A row takes at least 9 bytes (`["1","1"],`); room for up to 1024 rows up front
         // spares the reallocations of a deep book without over-reserving for a short one.
         let mut out = Vec::with_capacity((self.s.len().saturating_sub(self.i) / 16).min(1024));
@@ -360,7 +374,7 @@ impl<'a> Scanner<'a> {
             return Some(out);
         }
         loop {
-            let level = match self.compact_row(spec) {
+            let level = match self.compact_row::<P, Q>(spec) {
                 Some(l) => l,
                 None => self.row(spec)?,
             };
@@ -388,20 +402,20 @@ impl<'a> Scanner<'a> {
     /// cursor where it was, for [`Scanner::row`] to read or decline (it gives the same level
     /// whenever this one does).
     #[inline(always)]
-    fn compact_row(&mut self, spec: LevelSpec) -> Option<Level> {
+    fn compact_row<const P: bool, const Q: bool>(&mut self, spec: LevelSpec) -> Option<Level> {
         let b = self.bytes();
         let mut i = self.i;
         if b.get(i..i + 2)? != b"[\"" {
             return None;
         }
         i += 2;
-        let (price, n) = plain_decimal_prefix(b.get(i..)?, spec.normalize_price)?;
+        let (price, n) = prefix::<P>(b.get(i..)?)?;
         i += n;
         if b.get(i..i + 3)? != b"\",\"" {
             return None;
         }
         i += 3;
-        let (qty, n) = plain_decimal_prefix(b.get(i..)?, spec.normalize_qty)?;
+        let (qty, n) = prefix::<Q>(b.get(i..)?)?;
         i += n;
         if *b.get(i)? != b'"' {
             return None;
@@ -633,18 +647,19 @@ mod tests {
         fn levels_agree_with_serde(rows in proptest::collection::vec(
             (proptest::sample::select(vec!["1", "0.10", "-2.5", "1e3", "x", "", "007", "123456789.123456789012"]),
              proptest::sample::select(vec!["2", "0.0100", "3E-2", " 4", "y"]),
-             0usize..3), 0..6)) {
+             0usize..3), 0..6), np in any::<bool>(), nq in any::<bool>()) {
             let text = format!("[{}]", rows.iter().map(|(p, q, n)| {
                 let mut cells = vec![format!("\"{p}\""), format!("\"{q}\"")];
                 cells.extend((0..*n).map(|k| format!("\"{k}\"")));
                 format!("[{}]", cells.join(","))
             }).collect::<Vec<_>>().join(","));
             let serde: Vec<Vec<String>> = serde_json::from_str(&text).unwrap();
+            let norm = |d: Decimal, n: bool| if n { d.normalize() } else { d };
             let general: Option<Vec<Level>> = serde.iter().map(|r| Some(Level {
-                price: parse_decimal(&r[0])?,
-                qty: parse_decimal(&r[1])?.normalize(),
+                price: norm(parse_decimal(&r[0])?, np),
+                qty: norm(parse_decimal(&r[1])?, nq),
             })).collect();
-            let fast = book_levels(&text, STR);
+            let fast = book_levels(&text, LevelSpec { normalize_price: np, normalize_qty: nq, ..STR });
             if let Some(f) = &fast {
                 let g = general.unwrap();
                 prop_assert_eq!(f, &g);
@@ -654,6 +669,34 @@ mod tests {
                 }
             } else {
                 prop_assert!(general.is_none());
+            }
+        }
+
+        /// Random plain decimals of any length in rows of any cell count, under each
+        /// normalisation setting: every row takes the compact path's windows (integer digits,
+        /// eight-digit fraction chunks, skipped cells) at every offset, and agrees with serde.
+        #[test]
+        fn compact_rows_agree_with_serde(rows in proptest::collection::vec(
+            ("-?[0-9]{1,12}(\\.[0-9]{1,12})?", "[0-9]{1,10}(\\.[0-9]{1,17})?",
+             proptest::collection::vec("[0-9a-z ]{0,9}", 0..3)), 1..8),
+            np in any::<bool>(), nq in any::<bool>()) {
+            let text = format!("[{}]", rows.iter().map(|(p, q, more)| {
+                let mut cells = vec![format!("\"{p}\""), format!("\"{q}\"")];
+                cells.extend(more.iter().map(|c| format!("\"{c}\"")));
+                format!("[{}]", cells.join(","))
+            }).collect::<Vec<_>>().join(","));
+            let norm = |d: Decimal, n: bool| if n { d.normalize() } else { d };
+            let want: Vec<Level> = rows.iter().map(|(p, q, _)| Level {
+                price: norm(parse_decimal(p).unwrap(), np),
+                qty: norm(parse_decimal(q).unwrap(), nq),
+            }).collect();
+            let fast = book_levels(&text, LevelSpec { normalize_price: np, normalize_qty: nq, ..STR });
+            prop_assert!(fast.is_some(), "{}", text);
+            let fast = fast.unwrap();
+            prop_assert_eq!(&fast, &want);
+            for (a, b) in fast.iter().zip(&want) {
+                prop_assert_eq!(a.price.scale(), b.price.scale());
+                prop_assert_eq!(a.qty.scale(), b.qty.scale());
             }
         }
     }
